@@ -1,0 +1,3 @@
+package io.lvscp.api.model;
+
+public enum Protocol { tcp, udp }

@@ -1,0 +1,49 @@
+package io.lvscp.api.model;
+
+/**
+ * A virtual server's own settings. The floating VIP (address, netmask, device) is always given, since the
+ * active router must hold it; the service is either VIP:port/protocol or, with {@code firewallMark}, every
+ * packet the cluster's firewall-mark rules gather into that mark.
+ */
+public record VirtualServerSpec(
+        String name,
+        String address,
+        String netmask,
+        String device,
+        Integer port,
+        Protocol protocol,
+        Long firewallMark,
+        Scheduler scheduler,
+        Persistence persistence,
+        HealthCheck healthCheck,
+        Boolean quiesceOnFailure,
+        SorryServer sorryServer,
+        Boolean active) {
+
+    public VirtualServerSpec withDefaults(String pathName) {
+        return new VirtualServerSpec(
+                name == null ? pathName : name,
+                address,
+                netmask,
+                device,
+                port,
+                protocol == null ? Protocol.tcp : protocol,
+                firewallMark,
+                scheduler == null ? Scheduler.wlc : scheduler,
+                persistence == null ? null : new Persistence(persistence.timeoutSeconds(),
+                        persistence.netmask() == null ? IpAddresses.hostMask(address) : persistence.netmask()),
+                healthCheck == null ? HealthCheck.defaultTcp() : healthCheck.withDefaults(),
+                quiesceOnFailure == null ? Boolean.FALSE : quiesceOnFailure,
+                sorryServer,
+                active == null ? Boolean.TRUE : active);
+    }
+
+    public VirtualServerSpec withActive(boolean value) {
+        return new VirtualServerSpec(name, address, netmask, device, port, protocol, firewallMark, scheduler,
+                persistence, healthCheck, quiesceOnFailure, sorryServer, value);
+    }
+
+    public boolean isActive() {
+        return Boolean.TRUE.equals(active);
+    }
+}

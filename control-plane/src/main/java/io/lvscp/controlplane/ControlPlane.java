@@ -1,0 +1,130 @@
+package io.lvscp.controlplane;
+
+import io.lvscp.controlplane.command.ClusterCommands;
+import io.lvscp.controlplane.config.ControlPlaneConfig;
+import io.lvscp.controlplane.db.Database;
+import io.lvscp.controlplane.eventstore.EventStore;
+import io.lvscp.controlplane.http.ApiServer;
+import io.lvscp.controlplane.metrics.ControlPlaneMetrics;
+import io.lvscp.controlplane.projection.ClusterProjections;
+import io.lvscp.controlplane.projection.EventNotifications;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running control plane: database, Vert.x and the API verticle, started in that order and stopped in the
+ * reverse one. Everything of the verticle runs on its one event loop, so projections and command
+ * sequencing need no locks; the database work is asynchronous and never blocks it.
+ */
+public final class ControlPlane implements AutoCloseable {
+    private final Database database;
+    private final Vertx vertx;
+    private final ApiVerticle verticle;
+
+    private ControlPlane(Database database, Vertx vertx, ApiVerticle verticle) {
+        this.database = database;
+        this.vertx = vertx;
+        this.verticle = verticle;
+    }
+
+    /** Opens and migrates the database, then serves. Blocks until it listens; for main threads and tests. */
+    public static ControlPlane start(ControlPlaneConfig config) throws Exception {
+        Database db = Database.open(config.database());
+        try {
+            db.migrate();
+            ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+            Vertx vertx = Vertx.builder()
+                    .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                            .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
+                            .addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS)))
+                    .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                    .build();
+            ApiVerticle verticle = new ApiVerticle(config, db, metrics);
+            try {
+                vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                throw e;
+            }
+            return new ControlPlane(db, vertx, verticle);
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return verticle.server.actualPort();
+    }
+
+    public String databaseDescription() {
+        return database.description();
+    }
+
+    public ClusterProjections projections() {
+        return verticle.projections;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            database.close();
+        }
+    }
+
+    static final class ApiVerticle extends VerticleBase {
+        private final ControlPlaneConfig config;
+        private final Database db;
+        private final ControlPlaneMetrics metrics;
+        private volatile boolean started;
+        private Pool pool;
+        private EventNotifications notifications;
+        ClusterProjections projections;
+        HttpServer server;
+
+        ApiVerticle(ControlPlaneConfig config, Database db, ControlPlaneMetrics metrics) {
+            this.config = config;
+            this.db = db;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public Future<?> start() {
+            pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(config.database().poolSize()).setName("lvscp-events"))
+                    .connectingTo(db.connectOptions())
+                    .using(vertx)
+                    .build();
+            EventStore store = new EventStore(pool);
+            projections = new ClusterProjections(store);
+            ClusterCommands commands = new ClusterCommands(store, projections, metrics);
+            notifications = new EventNotifications(vertx, db.connectOptions(), projections);
+            var router = ApiServer.router(vertx, pool, store, projections, commands, metrics, () -> started);
+            return projections.catchUpAll()
+                    .compose(v -> notifications.start(5_000))
+                    .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port()))
+                    .onSuccess(s -> {
+                        server = s;
+                        started = true;
+                    });
+        }
+
+        @Override
+        public Future<?> stop() {
+            return notifications.stop().eventually(() -> pool.close());
+        }
+    }
+}

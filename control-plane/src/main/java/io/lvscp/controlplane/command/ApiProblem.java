@@ -1,0 +1,72 @@
+package io.lvscp.controlplane.command;
+
+import java.util.List;
+
+/**
+ * A request the control plane refuses, with what an operator needs to fix it: rendered as an RFC 9457
+ * problem document. {@code errors} point into the request (JSON Pointer) at what was wrong.
+ */
+public final class ApiProblem extends RuntimeException {
+    public record FieldError(String pointer, String detail) {}
+
+    private final int status;
+    private final String type;
+    private final String title;
+    private final List<FieldError> errors;
+
+    public ApiProblem(int status, String type, String title, String detail, List<FieldError> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.errors = List.copyOf(errors);
+    }
+
+    public static ApiProblem notFound(String detail) {
+        return new ApiProblem(404, "not-found", "Not found", detail, List.of());
+    }
+
+    public static ApiProblem conflict(String detail) {
+        return new ApiProblem(409, "conflict", "Conflicts with the current state", detail, List.of());
+    }
+
+    public static ApiProblem conflict(String pointer, String detail) {
+        return new ApiProblem(409, "conflict", "Conflicts with the current state", detail, List.of(new FieldError(pointer, detail)));
+    }
+
+    public static ApiProblem invalid(List<FieldError> errors) {
+        String detail = errors.size() == 1 ? errors.get(0).detail() : errors.size() + " fields are invalid";
+        return new ApiProblem(422, "validation", "The request is not valid", detail, errors);
+    }
+
+    public static ApiProblem invalid(String pointer, String detail) {
+        return invalid(List.of(new FieldError(pointer, detail)));
+    }
+
+    public static ApiProblem badRequest(String pointer, String detail) {
+        return new ApiProblem(400, "bad-request", "The request cannot be read", detail,
+                pointer == null ? List.of() : List.of(new FieldError(pointer, detail)));
+    }
+
+    public static ApiProblem preconditionFailed(long expected, long actual) {
+        return new ApiProblem(412, "precondition-failed", "The cluster has changed",
+                "If-Match named revision " + expected + " but the cluster is at revision " + actual
+                        + "; read it again and decide on the current state", List.of());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}

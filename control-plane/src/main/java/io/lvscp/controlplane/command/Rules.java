@@ -1,0 +1,305 @@
+package io.lvscp.controlplane.command;
+
+import io.lvscp.api.model.*;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The domain rules, checked on a resource with its defaults applied, in the context of the cluster it goes
+ * into. Field problems are 422 with a pointer into the body; clashes with other resources are 409 and say
+ * which resource they clash with.
+ */
+final class Rules {
+    private static final Pattern PORTS = Pattern.compile("([1-9]\\d{0,4})(-([1-9]\\d{0,4}))?");
+    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]{0,1023}");
+    private static final Pattern PROGRAM_PATH = Pattern.compile("/[A-Za-z0-9._+/-]{1,255}");
+    static final long MAX_MARK = 4294967295L;
+
+    private Rules() {}
+
+    static void clusterSettings(ClusterSettings s) {
+        Violations v = new Violations();
+        v.name("/name", s.name());
+        v.required("/routingMethod", s.routingMethod());
+        if (s.routingMethod() == RoutingMethod.nat) {
+            if (v.required("/natRouter", s.natRouter())) {
+                NatRouter n = s.natRouter();
+                Optional<InetAddress> a = v.address("/natRouter/address", n.address(), true);
+                v.netmask("/natRouter/netmask", n.netmask(), a, true);
+                v.device("/natRouter/device", n.device(), true);
+            }
+        } else if (s.routingMethod() != null) {
+            v.absent("/natRouter", s.natRouter(), "applies to nat clusters only; this cluster routes by " + s.routingMethod());
+        }
+        Heartbeat h = s.heartbeat();
+        v.port("/heartbeat/port", h.port(), true);
+        v.range("/heartbeat/keepaliveSeconds", h.keepaliveSeconds(), 1, 3600, true);
+        v.range("/heartbeat/deadtimeSeconds", h.deadtimeSeconds(), 2, 86400, true);
+        if (v.isEmpty() && h.deadtimeSeconds() <= h.keepaliveSeconds()) {
+            v.add("/heartbeat/deadtimeSeconds", "deadtime " + h.deadtimeSeconds() + " s must be longer than the keepalive interval "
+                    + h.keepaliveSeconds() + " s, or every late heartbeat is a failover");
+        }
+        v.throwIfAny();
+    }
+
+    static void router(ClusterState c, Router r) {
+        Violations v = new Violations();
+        v.name("/name", r.name());
+        v.address("/publicAddress", r.publicAddress(), true);
+        v.address("/privateAddress", r.privateAddress(), c.settings().routingMethod() == RoutingMethod.nat);
+        v.throwIfAny();
+        List<Router> others = c.routers().values().stream().filter(o -> !o.name().equals(r.name())).toList();
+        if (others.size() >= 2) {
+            throw ApiProblem.conflict("cluster " + c.name() + " is a router pair and already has routers "
+                    + others.get(0).name() + " and " + others.get(1).name());
+        }
+        for (Router o : others) {
+            if (r.rolePreference() == RolePreference.primary && o.rolePreference() == RolePreference.primary) {
+                throw ApiProblem.conflict("/rolePreference", "router " + o.name() + " is already the primary of cluster " + c.name()
+                        + "; make it backup first");
+            }
+            for (String mine : addresses(r)) {
+                if (addresses(o).contains(mine)) {
+                    throw ApiProblem.conflict("address " + mine + " is already router " + o.name() + "'s");
+                }
+            }
+        }
+        for (String mine : addresses(r)) {
+            for (VirtualServerState vs : c.virtualServers().values()) {
+                if (sameAddress(mine, vs.spec().address())) {
+                    throw ApiProblem.conflict("address " + mine + " is the VIP of virtual server " + vs.spec().name());
+                }
+            }
+        }
+    }
+
+    private static List<String> addresses(Router r) {
+        List<String> out = new ArrayList<>();
+        if (r.publicAddress() != null) out.add(r.publicAddress());
+        if (r.privateAddress() != null) out.add(r.privateAddress());
+        return out;
+    }
+
+    static void virtualServer(ClusterState c, VirtualServerSpec s) {
+        Violations v = new Violations();
+        v.name("/name", s.name());
+        Optional<InetAddress> vip = v.address("/address", s.address(), true);
+        v.netmask("/netmask", s.netmask(), vip, true);
+        v.device("/device", s.device(), true);
+        if (s.firewallMark() != null) {
+            v.range("/firewallMark", s.firewallMark(), 1, MAX_MARK, true);
+            v.absent("/port", s.port(), "a firewall-mark service has no port of its own: the ports are those its mark gathers");
+        } else {
+            v.port("/port", s.port(), true);
+        }
+        Persistence p = s.persistence();
+        if (p != null) {
+            v.range("/persistence/timeoutSeconds", p.timeoutSeconds(), 1, 31 * 86400, true);
+            v.netmask("/persistence/netmask", p.netmask(), vip, true);
+        }
+        healthCheck(v, s.healthCheck());
+        if (s.sorryServer() != null) {
+            Optional<InetAddress> sorry = v.address("/sorryServer/address", s.sorryServer().address(), true);
+            v.port("/sorryServer/port", s.sorryServer().port(), false);
+            if (sorry.isPresent() && vip.isPresent() && sorry.get().equals(vip.get())) {
+                v.add("/sorryServer/address", "the sorry server cannot be the VIP itself");
+            }
+        }
+        v.throwIfAny();
+
+        if (s.firewallMark() != null) {
+            FirewallMark m = c.firewallMarks().get(s.firewallMark());
+            if (m == null) {
+                throw ApiProblem.invalid("/firewallMark", "firewall mark " + s.firewallMark() + " is not defined in cluster "
+                        + c.name() + "; create it under /v1/clusters/" + c.name() + "/firewall-marks first");
+            }
+            if (!sameAddress(m.address(), s.address())) {
+                throw ApiProblem.invalid("/address", "firewall mark " + m.mark() + " gathers traffic to " + m.address()
+                        + ", not to this virtual server's VIP " + s.address());
+            }
+            if (m.protocol() != s.protocol()) {
+                throw ApiProblem.invalid("/protocol", "firewall mark " + m.mark() + " gathers " + m.protocol() + ", not " + s.protocol());
+            }
+        }
+        for (VirtualServerState other : c.virtualServers().values()) {
+            VirtualServerSpec o = other.spec();
+            if (o.name().equals(s.name())) continue;
+            if (s.firewallMark() != null && s.firewallMark().equals(o.firewallMark())) {
+                throw ApiProblem.conflict("/firewallMark", "firewall mark " + s.firewallMark() + " is already the service of virtual server " + o.name());
+            }
+            boolean sameVip = sameAddress(o.address(), s.address());
+            if (s.firewallMark() == null && o.firewallMark() == null && sameVip
+                    && Objects.equals(o.port(), s.port()) && o.protocol() == s.protocol()) {
+                throw ApiProblem.conflict("/port", "virtual server " + o.name() + " already serves " + s.address() + ":" + s.port() + "/" + s.protocol());
+            }
+            if (sameVip && (!o.device().equals(s.device()) || !samePrefix(o.netmask(), s.netmask(), vip.get()))) {
+                throw ApiProblem.conflict("/device", "VIP " + s.address() + " is already on " + o.device() + " with netmask " + o.netmask()
+                        + " for virtual server " + o.name() + "; one address lives on one device with one netmask");
+            }
+        }
+        for (Router r : c.routers().values()) {
+            if (addresses(r).stream().anyMatch(a -> sameAddress(a, s.address()))) {
+                throw ApiProblem.conflict("/address", s.address() + " is an address of router " + r.name() + ", not a floating VIP");
+            }
+        }
+        if (c.settings().natRouter() != null && sameAddress(c.settings().natRouter().address(), s.address())) {
+            throw ApiProblem.conflict("/address", s.address() + " is the NAT router address of cluster " + c.name()
+                    + ", the real servers' gateway, not a service address");
+        }
+    }
+
+    private static void healthCheck(Violations v, HealthCheck h) {
+        String k = "/healthCheck/";
+        v.range(k + "intervalSeconds", h.intervalSeconds(), 1, 3600, true);
+        v.range(k + "timeoutSeconds", h.timeoutSeconds(), 1, 3600, true);
+        v.range(k + "reentrySeconds", h.reentrySeconds(), 0, 86400, true);
+        v.range(k + "rise", h.rise(), 1, 100, true);
+        v.range(k + "fall", h.fall(), 1, 100, true);
+        boolean web = h.kind() == HealthCheckKind.http || h.kind() == HealthCheckKind.https;
+        boolean expect = h.kind() == HealthCheckKind.expect;
+        boolean program = h.kind() == HealthCheckKind.program;
+        String of = " applies to health checks of kind ";
+        if (web) {
+            if (!HTTP_PATH.matcher(h.path()).matches()) v.add(k + "path", "must start with '/' and hold only visible ASCII characters (at most 1024)");
+            v.range(k + "expectStatus", h.expectStatus(), 100, 599, true);
+        } else {
+            v.absent(k + "path", h.path(), "path" + of + "http or https only");
+            v.absent(k + "expectStatus", h.expectStatus(), "expectStatus" + of + "http or https only");
+        }
+        if (expect || web) {
+            v.text(k + "expect", h.expect(), 1024, true);
+        } else {
+            v.absent(k + "expect", h.expect(), "expect" + of + "expect, http or https only");
+        }
+        if (expect) {
+            v.text(k + "send", h.send(), 1024, true);
+            if (h.send() == null && h.expect() == null) v.add(k + "expect", "a check of kind expect needs send, expect or both");
+        } else {
+            v.absent(k + "send", h.send(), "send" + of + "expect only");
+        }
+        if (!expect && !web) v.absent(k + "useRegex", h.useRegex(), "useRegex" + of + "expect, http or https only");
+        if (Boolean.TRUE.equals(h.useRegex()) && h.expect() != null) {
+            try {
+                Pattern.compile(h.expect());
+            } catch (PatternSyntaxException e) {
+                v.add(k + "expect", "is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+            }
+        }
+        if (program) {
+            if (v.required(k + "program", h.program())) {
+                v.text(k + "program", h.program(), 1024, false);
+                String executable = h.program().split(" ", 2)[0];
+                if (!PROGRAM_PATH.matcher(executable).matches()) {
+                    v.add(k + "program", "must start with the absolute path of the program (letters, digits, '.', '_', '+', '-', '/'); it runs without a shell, %h stands for the address");
+                }
+            }
+        } else {
+            v.absent(k + "program", h.program(), "program" + of + "program only");
+        }
+        if (h.timeoutSeconds() != null && h.intervalSeconds() != null && h.timeoutSeconds() > h.intervalSeconds() * 10) {
+            v.add(k + "timeoutSeconds", "a timeout of " + h.timeoutSeconds() + " s against an interval of " + h.intervalSeconds() + " s would pile up checks");
+        }
+    }
+
+    static void realServer(ClusterState c, VirtualServerSpec vs, Map<String, RealServer> siblings, RealServer r) {
+        Violations v = new Violations();
+        v.name("/name", r.name());
+        Optional<InetAddress> a = v.address("/address", r.address(), true);
+        v.port("/port", r.port(), vs.firewallMark() == null);
+        v.range("/weight", r.weight(), 0, RealServer.MAX_WEIGHT, true);
+        v.required("/forwarding", r.forwarding());
+        v.required("/state", r.state());
+        if (a.isPresent()) {
+            Optional<InetAddress> vip = io.lvscp.api.model.IpAddresses.parse(vs.address());
+            if (vip.isPresent() && vip.get().equals(a.get())) {
+                v.add("/address", "is the VIP of virtual server " + vs.name() + "; a real server is a host behind it");
+            } else if (vip.isPresent() && (vip.get() instanceof Inet6Address) != (a.get() instanceof Inet6Address)
+                    && r.forwarding() != ForwardingMethod.ipip) {
+                v.add("/address", "is of another address family than the VIP " + vs.address() + "; only ipip forwarding can cross families");
+            }
+        }
+        v.throwIfAny();
+        for (RealServer o : siblings.values()) {
+            if (!o.name().equals(r.name()) && sameAddress(o.address(), r.address()) && Objects.equals(o.port(), r.port())) {
+                throw ApiProblem.conflict("/address", "real server " + r.address() + (r.port() == null ? "" : ":" + r.port())
+                        + " is already in virtual server " + vs.name() + " as " + o.name());
+            }
+        }
+    }
+
+    /** Port ranges as [from, to] pairs; records problems for the ones it cannot read. */
+    static List<int[]> portRanges(Violations v, List<String> ports) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            String p = ports.get(i);
+            String ptr = "/ports/" + i;
+            if (p == null || !PORTS.matcher(p).matches()) {
+                v.add(ptr, "'" + (p == null ? "null" : Violations.printable(p)) + "' is not a port (\"443\") or a port range (\"6000-6010\")");
+                continue;
+            }
+            String[] parts = p.split("-");
+            int from = Integer.parseInt(parts[0]);
+            int to = parts.length > 1 ? Integer.parseInt(parts[1]) : from;
+            if (to > 65535 || from > 65535) v.add(ptr, "ports go up to 65535");
+            else if (from > to) v.add(ptr, "range " + p + " ends before it starts");
+            else out.add(new int[] {from, to});
+        }
+        return out;
+    }
+
+    static void firewallMark(ClusterState c, FirewallMark m) {
+        Violations v = new Violations();
+        v.range("/mark", m.mark(), 1, MAX_MARK, true);
+        v.address("/address", m.address(), true);
+        if (m.ports().isEmpty()) v.add("/ports", "a firewall mark gathers at least one port or port range");
+        if (m.ports().size() > 1000) v.add("/ports", "at most 1000 port ranges");
+        List<int[]> mine = v.isEmpty() ? portRanges(v, m.ports()) : List.of();
+        for (int i = 0; i < mine.size(); i++) {
+            for (int j = i + 1; j < mine.size(); j++) {
+                if (overlap(mine.get(i), mine.get(j))) v.add("/ports/" + j, "overlaps " + m.ports().get(i) + " in the same mark");
+            }
+        }
+        v.throwIfAny();
+        for (FirewallMark o : c.firewallMarks().values()) {
+            if (o.mark().equals(m.mark()) || !sameAddress(o.address(), m.address()) || o.protocol() != m.protocol()) continue;
+            for (int[] theirs : portRanges(new Violations(), o.ports())) {
+                for (int[] ours : mine) {
+                    if (overlap(ours, theirs)) {
+                        throw ApiProblem.conflict("/ports", "ports " + ours[0] + "-" + ours[1] + " of " + m.address() + "/" + m.protocol()
+                                + " are already gathered by firewall mark " + o.mark());
+                    }
+                }
+            }
+        }
+        for (VirtualServerState vs : c.virtualServers().values()) {
+            VirtualServerSpec s = vs.spec();
+            if (m.mark().equals(s.firewallMark()) && (!sameAddress(s.address(), m.address()) || s.protocol() != m.protocol())) {
+                throw ApiProblem.conflict("/address", "virtual server " + s.name() + " serves mark " + m.mark() + " on "
+                        + s.address() + "/" + s.protocol() + "; the mark must gather traffic to that VIP and protocol");
+            }
+        }
+    }
+
+    private static boolean overlap(int[] a, int[] b) {
+        return a[0] <= b[1] && b[0] <= a[1];
+    }
+
+    static boolean sameAddress(String a, String b) {
+        if (a == null || b == null) return false;
+        Optional<InetAddress> x = io.lvscp.api.model.IpAddresses.parse(a);
+        Optional<InetAddress> y = io.lvscp.api.model.IpAddresses.parse(b);
+        return x.isPresent() && x.equals(y);
+    }
+
+    private static boolean samePrefix(String a, String b, InetAddress family) {
+        boolean v6 = family instanceof Inet6Address;
+        return io.lvscp.api.model.IpAddresses.prefixLength(a, v6).equals(io.lvscp.api.model.IpAddresses.prefixLength(b, v6));
+    }
+}

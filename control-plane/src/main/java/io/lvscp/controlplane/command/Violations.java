@@ -1,0 +1,130 @@
+package io.lvscp.controlplane.command;
+
+import io.lvscp.api.model.IpAddresses;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Collects what is wrong with a request body, each under its JSON Pointer, and the checks they share. */
+final class Violations {
+    static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    // IFNAMSIZ is 16 with the NUL; an alias label ("eth0:1") is bound by the same 15 characters.
+    private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}(:[A-Za-z0-9_-]{1,14})?");
+
+    private final List<ApiProblem.FieldError> errors = new ArrayList<>();
+
+    void add(String pointer, String detail) {
+        errors.add(new ApiProblem.FieldError(pointer, detail));
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    void throwIfAny() {
+        if (!errors.isEmpty()) throw ApiProblem.invalid(errors);
+    }
+
+    boolean required(String pointer, Object value) {
+        if (value == null) {
+            add(pointer, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    void absent(String pointer, Object value, String why) {
+        if (value != null) add(pointer, why);
+    }
+
+    void name(String pointer, String value) {
+        if (required(pointer, value) && !NAME.matcher(value).matches()) {
+            add(pointer, "'" + printable(value) + "' is not a valid name: use 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+        }
+    }
+
+    /** A unicast IPv4 or IPv6 literal; empty if it is missing or wrong (and then recorded). */
+    Optional<InetAddress> address(String pointer, String value, boolean isRequired) {
+        if (value == null) {
+            if (isRequired) add(pointer, "is required");
+            return Optional.empty();
+        }
+        Optional<InetAddress> a = IpAddresses.parse(value);
+        if (a.isEmpty()) {
+            add(pointer, "'" + printable(value) + "' is not an IPv4 or IPv6 address (host names are not accepted)");
+            return Optional.empty();
+        }
+        Optional<String> problem = IpAddresses.unicastProblem(a.get());
+        if (problem.isPresent()) {
+            add(pointer, value + " " + problem.get() + "; a unicast address is needed");
+            return Optional.empty();
+        }
+        return a;
+    }
+
+    void netmask(String pointer, String value, Optional<InetAddress> forAddress, boolean isRequired) {
+        if (value == null) {
+            if (isRequired) add(pointer, "is required");
+            return;
+        }
+        boolean ipv6 = forAddress.map(a -> a instanceof java.net.Inet6Address).orElse(value.indexOf('.') < 0);
+        if (IpAddresses.prefixLength(value, ipv6).isEmpty()) {
+            add(pointer, ipv6
+                    ? "'" + printable(value) + "' is not an IPv6 prefix length (0-128)"
+                    : "'" + printable(value) + "' is not an IPv4 netmask such as 255.255.255.0 (contiguous ones, then zeros)");
+        }
+    }
+
+    void device(String pointer, String value, boolean isRequired) {
+        if (value == null) {
+            if (isRequired) add(pointer, "is required");
+            return;
+        }
+        if (!DEVICE.matcher(value).matches() || value.length() > 15) {
+            add(pointer, "'" + printable(value) + "' is not a network device name such as eth0 or eth0:1 (at most 15 characters: letters, digits, '_', '-', '.', one ':' before the label)");
+        }
+    }
+
+    void range(String pointer, Number value, long min, long max, boolean isRequired) {
+        if (value == null) {
+            if (isRequired) add(pointer, "is required");
+            return;
+        }
+        long v = value.longValue();
+        if (v < min || v > max) add(pointer, v + " is out of range " + min + "-" + max);
+    }
+
+    void port(String pointer, Integer value, boolean isRequired) {
+        range(pointer, value, 1, 65535, isRequired);
+    }
+
+    /** A string that may reach a command line or a wire: bounded, and free of control characters but \r\n\t. */
+    void text(String pointer, String value, int maxLength, boolean allowLineBreaks) {
+        if (value == null) return;
+        if (value.length() > maxLength) {
+            add(pointer, "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean lineBreak = c == '\r' || c == '\n' || c == '\t';
+            if ((c < 0x20 && !(allowLineBreaks && lineBreak)) || c == 0x7f) {
+                add(pointer, "contains the control character U+" + String.format("%04X", (int) c) + " at index " + i);
+                return;
+            }
+        }
+    }
+
+    /** Shows a rejected value in a message without letting it carry control characters or run on forever. */
+    static String printable(String value) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < value.length() && b.length() < 80; i++) {
+            char c = value.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (value.length() > 80) b.append('…');
+        return b.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package io.lvscp.controlplane.db;
+
+import io.lvscp.controlplane.config.ControlPlaneConfig;
+import io.vertx.pgclient.PgConnectOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Where the event store lives: an external PostgreSQL named by URL, or an embedded one (real PostgreSQL
+ * binaries from Maven Central) whose data directory survives restarts. Opening and migrating block, so they
+ * run before Vert.x starts, never on an event loop.
+ */
+public final class Database implements AutoCloseable {
+    private final PgConnectOptions options;
+    private final EmbeddedPostgres embedded;
+    private final String description;
+
+    private Database(PgConnectOptions options, EmbeddedPostgres embedded, String description) {
+        this.options = options;
+        this.embedded = embedded;
+        this.description = description;
+    }
+
+    public static Database open(ControlPlaneConfig.Database cfg) throws IOException {
+        if (cfg.url() == null || cfg.url().isBlank()) {
+            Path dir = Path.of(cfg.dataDir()).toAbsolutePath();
+            Files.createDirectories(dir);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).start();
+            PgConnectOptions o = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
+                    .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+            return new Database(o, pg, "embedded PostgreSQL in " + dir + " (port " + pg.getPort() + ")");
+        }
+        String url = cfg.url().startsWith("jdbc:") ? cfg.url().substring(5) : cfg.url();
+        PgConnectOptions o;
+        try {
+            o = PgConnectOptions.fromUri(url);
+        } catch (RuntimeException e) {
+            // The URL may carry a password: say what is wrong without repeating it.
+            throw new IllegalArgumentException("database URL is not a postgresql://host:port/database URL: " + e.getClass().getSimpleName());
+        }
+        if (cfg.user() != null) o.setUser(cfg.user());
+        if (cfg.password() != null) o.setPassword(cfg.password());
+        return new Database(o, null, "postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase() + " as " + o.getUser());
+    }
+
+    public MigrateResult migrate() {
+        String jdbc = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+        return Flyway.configure()
+                .dataSource(jdbc, options.getUser(), options.getPassword())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public PgConnectOptions connectOptions() {
+        return new PgConnectOptions(options);
+    }
+
+    /** Where the data is, for people: never includes the password. */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (embedded != null) embedded.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.lvscp.controlplane.http;
+
+import io.lvscp.controlplane.command.ApiProblem;
+import io.lvscp.controlplane.command.ClusterCommands;
+import io.lvscp.controlplane.eventstore.EventStore;
+import io.lvscp.controlplane.metrics.ControlPlaneMetrics;
+import io.lvscp.controlplane.projection.ClusterProjections;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The HTTP face of the control plane: routes, limits, and the error handling every route shares. */
+public final class ApiServer {
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    private ApiServer() {}
+
+    public static Router router(Vertx vertx, Pool pool, EventStore store, ClusterProjections projections, ClusterCommands commands,
+                                ControlPlaneMetrics metrics, Supplier<Boolean> started) {
+        Router router = Router.router(vertx);
+        router.route().handler(RequestMeta::assignRequestId);
+
+        router.get("/healthz").handler(ctx -> Handlers.json(ctx, 200, java.util.Map.of("status", "up"), null));
+        router.get("/readyz").handler(ctx -> Handlers.run(ctx, () -> readiness(ctx, pool, projections, started)));
+        router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+
+        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        Handlers handlers = new Handlers(commands);
+        new ResourceRoutes(projections, handlers).mount(router);
+        new AuditRoutes(store, projections, handlers).mount(router);
+
+        router.errorHandler(404, ctx -> Problems.send(ctx, ApiProblem.notFound("no resource at " + ctx.request().path())));
+        router.errorHandler(405, ctx -> Problems.send(ctx, new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                ctx.request().method() + " is not allowed on " + ctx.request().path(), List.of())));
+        router.errorHandler(413, ctx -> Problems.send(ctx, new ApiProblem(413, "too-large", "Request body too large",
+                "request bodies are limited to " + MAX_BODY_BYTES + " bytes", List.of())));
+        router.errorHandler(400, ctx -> Problems.fail(ctx, ctx.failure() != null ? ctx.failure()
+                : ApiProblem.badRequest(null, "the request cannot be read")));
+        router.errorHandler(500, ctx -> Problems.fail(ctx, ctx.failure() != null ? ctx.failure() : new IllegalStateException("unknown failure")));
+        return router;
+    }
+
+    private static Future<?> readiness(io.vertx.ext.web.RoutingContext ctx, Pool pool, ClusterProjections projections, Supplier<Boolean> started) {
+        if (!started.get()) return notReady(ctx, "projections are still loading");
+        return pool.query("SELECT 1").execute()
+                .compose(ok -> projections.isCurrent())
+                .compose(current -> current ? Handlers.json(ctx, 200, java.util.Map.of("status", "ready"), null)
+                        : notReady(ctx, "projections are behind the event store"))
+                .recover(f -> notReady(ctx, "database unreachable: " + f.getClass().getSimpleName()));
+    }
+
+    private static Future<Void> notReady(io.vertx.ext.web.RoutingContext ctx, String why) {
+        return Handlers.json(ctx, 503, java.util.Map.of("status", "not ready", "reason", why), null);
+    }
+
+    public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setCompressionSupported(true))
+                .requestHandler(router)
+                .listen();
+    }
+}

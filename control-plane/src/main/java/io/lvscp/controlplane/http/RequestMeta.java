@@ -1,0 +1,72 @@
+package io.lvscp.controlplane.http;
+
+import io.lvscp.controlplane.command.ApiProblem;
+import io.lvscp.controlplane.eventstore.EventMetadata;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** What a request says about itself: request id, actor, reason, client address, If-Match and dryRun. */
+public final class RequestMeta {
+    public static final String REQUEST_ID_KEY = "lvscp.requestId";
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    public static final String ACTOR_HEADER = "Lvscp-Actor";
+    public static final String REASON_HEADER = "Lvscp-Reason";
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
+    private static final Pattern ETAG = Pattern.compile("(W/)?\"(0|[1-9]\\d{0,17})\"");
+
+    private RequestMeta() {}
+
+    /** First handler of every request: a request id to tie log lines, problems and events together. */
+    static void assignRequestId(RoutingContext ctx) {
+        String given = ctx.request().getHeader(REQUEST_ID_HEADER);
+        String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        ctx.put(REQUEST_ID_KEY, id);
+        ctx.response().putHeader(REQUEST_ID_HEADER, id);
+        ctx.next();
+    }
+
+    static EventMetadata metadata(RoutingContext ctx) {
+        // Until API tokens exist, the actor is what the client says it is; see README "Audit".
+        String actor = ctx.request().getHeader(ACTOR_HEADER);
+        if (actor == null) actor = "anonymous";
+        else if (!ACTOR.matcher(actor).matches()) {
+            throw ApiProblem.badRequest(null, ACTOR_HEADER + " must be 1-128 letters, digits or ._@:-");
+        }
+        String reason = ctx.request().getHeader(REASON_HEADER);
+        if (reason != null) {
+            if (reason.length() > 1024) throw ApiProblem.badRequest(null, REASON_HEADER + " is longer than 1024 characters");
+            for (int i = 0; i < reason.length(); i++) {
+                if (reason.charAt(i) < 0x20 && reason.charAt(i) != '\t') {
+                    throw ApiProblem.badRequest(null, REASON_HEADER + " contains a control character");
+                }
+            }
+        }
+        String client = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        return new EventMetadata(actor, ctx.get(REQUEST_ID_KEY), client, reason);
+    }
+
+    /** The revision If-Match names, or null when the client sent none (or "*", which asks for nothing more). */
+    static Long ifMatch(RoutingContext ctx) {
+        String v = ctx.request().getHeader("If-Match");
+        if (v == null || v.trim().equals("*")) return null;
+        var m = ETAG.matcher(v.trim());
+        if (!m.matches()) {
+            throw new ApiProblem(400, "bad-request", "The request cannot be read",
+                    "If-Match must be one ETag as this API sends them, such as \"12\" (the cluster revision)", java.util.List.of());
+        }
+        return Long.parseLong(m.group(2));
+    }
+
+    static boolean dryRun(RoutingContext ctx) {
+        String v = ctx.request().getParam("dryRun");
+        if (v == null || v.equals("false")) return false;
+        if (v.equals("true")) return true;
+        throw ApiProblem.badRequest(null, "dryRun must be true or false, not '" + v + "'");
+    }
+
+    static String etag(long revision) {
+        return "\"" + revision + "\"";
+    }
+}

@@ -1,0 +1,97 @@
+package io.lvscp.controlplane.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lvscp.api.event.ClusterEvent;
+import io.lvscp.api.json.Json;
+import io.lvscp.api.model.*;
+import io.lvscp.controlplane.eventstore.RecordedEvent;
+import java.util.List;
+
+/** The JSON that clients see. The shapes are openapi.yaml's schemas; the tests hold them to it. */
+final class Views {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private Views() {}
+
+    static ObjectNode cluster(ClusterState c) {
+        ObjectNode o = clusterSummary(c);
+        ArrayNode routers = o.putArray("routers");
+        c.routers().values().forEach(r -> routers.add(tree(r)));
+        ArrayNode vss = o.putArray("virtualServers");
+        c.virtualServers().values().forEach(vs -> vss.add(virtualServer(vs)));
+        ArrayNode marks = o.putArray("firewallMarks");
+        c.firewallMarks().values().forEach(m -> marks.add(tree(m)));
+        return o;
+    }
+
+    static ObjectNode clusterSummary(ClusterState c) {
+        ObjectNode o = tree(c.settings());
+        o.put("revision", c.revision());
+        c.routers().values().stream().filter(r -> r.rolePreference() == RolePreference.primary).findFirst()
+                .ifPresent(r -> o.put("primaryRouter", r.name()));
+        c.routers().values().stream().filter(r -> r.rolePreference() == RolePreference.backup).findFirst()
+                .ifPresent(r -> o.put("backupRouter", r.name()));
+        o.put("virtualServerCount", c.virtualServers().size());
+        return o;
+    }
+
+    static ObjectNode virtualServer(VirtualServerState vs) {
+        ObjectNode o = tree(vs.spec());
+        ArrayNode rss = o.putArray("realServers");
+        vs.realServers().values().forEach(rs -> rss.add(tree(rs)));
+        return o;
+    }
+
+    static ObjectNode items(List<?> values) {
+        ObjectNode o = F.objectNode();
+        ArrayNode items = o.putArray("items");
+        for (Object v : values) items.add(v instanceof ObjectNode n ? n : tree(v));
+        return o;
+    }
+
+    static ObjectNode event(ClusterEvent e) {
+        ObjectNode o = F.objectNode();
+        o.put("type", e.type());
+        o.set("data", tree(e));
+        return o;
+    }
+
+    static ArrayNode events(List<ClusterEvent> events) {
+        ArrayNode a = F.arrayNode();
+        events.forEach(e -> a.add(event(e)));
+        return a;
+    }
+
+    static ObjectNode recorded(RecordedEvent e) {
+        ObjectNode o = F.objectNode();
+        o.put("position", e.position());
+        o.put("cursor", e.cursor().encode());
+        o.put("stream", e.streamId());
+        int slash = e.streamId().indexOf('/');
+        if (slash > 0 && e.streamId().startsWith("cluster/")) o.put("cluster", e.streamId().substring(slash + 1));
+        o.put("revision", e.streamVersion());
+        o.put("type", e.type());
+        o.put("recordedAt", e.recordedAt().toInstant().toString());
+        o.set("data", readTree(e.data()));
+        ObjectNode m = o.putObject("metadata");
+        m.put("actor", e.metadata().actor());
+        if (e.metadata().requestId() != null) m.put("requestId", e.metadata().requestId());
+        if (e.metadata().clientAddress() != null) m.put("clientAddress", e.metadata().clientAddress());
+        if (e.metadata().reason() != null) m.put("reason", e.metadata().reason());
+        return o;
+    }
+
+    static ObjectNode tree(Object value) {
+        return Json.mapper().valueToTree(value);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored event data is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.lvscp.controlplane.metrics;
+
+import io.lvscp.api.event.ClusterEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The control plane's own meters, beside the HTTP server meters Vert.x records in the same registry. */
+public final class ControlPlaneMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer appendLatency = Timer.builder("lvscp.event.append")
+            .description("Time to append one batch of events to the event store, commit included")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+    private final Counter conflicts = Counter.builder("lvscp.event.append.conflicts")
+            .description("Appends refused because the stream had moved on (optimistic concurrency)")
+            .register(registry);
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void appended(List<ClusterEvent> events, long nanos) {
+        appendLatency.record(nanos, TimeUnit.NANOSECONDS);
+        for (ClusterEvent e : events) {
+            // Event types are a closed set of ~20 names: a bounded label.
+            Counter.builder("lvscp.events.appended").description("Events appended to the event store, by type")
+                    .tag("type", e.type()).register(registry).increment();
+        }
+    }
+
+    public void conflict() {
+        conflicts.increment();
+    }
+}

@@ -1,0 +1,50 @@
+package io.lvscp.controlplane.projection;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the projections current with appends made by any process: LISTEN for the store's wake-ups, and a
+ * sweep every few seconds for what a dropped connection may have missed. On every (re)subscription the
+ * projections catch up in full, since notifications sent while away are gone.
+ */
+public final class EventNotifications {
+    private static final Logger LOG = LoggerFactory.getLogger(EventNotifications.class);
+    public static final String CHANNEL = "lvscp_events";
+
+    private final Vertx vertx;
+    private final ClusterProjections projections;
+    private final PgSubscriber subscriber;
+    private long sweepTimer = -1;
+
+    public EventNotifications(Vertx vertx, PgConnectOptions options, ClusterProjections projections) {
+        this.vertx = vertx;
+        this.projections = projections;
+        this.subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> Math.min(5000L, 100L << Math.min(retries, 6)));
+    }
+
+    public Future<Void> start(long sweepMillis) {
+        subscriber.channel(CHANNEL)
+                .subscribeHandler(v -> projections.catchUpAll().onFailure(f -> LOG.warn("catch-up after subscribe failed", f)))
+                .handler(payload -> {
+                    int space = payload.lastIndexOf(' ');
+                    String stream = space > 0 ? payload.substring(0, space) : payload;
+                    if (stream.startsWith(ClusterProjections.STREAM_PREFIX)) {
+                        projections.catchUp(stream.substring(ClusterProjections.STREAM_PREFIX.length()))
+                                .onFailure(f -> LOG.warn("catch-up of {} failed", stream, f));
+                    }
+                });
+        subscriber.closeHandler(v -> LOG.warn("event notification connection closed; reconnecting"));
+        return subscriber.connect().onSuccess(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id ->
+                projections.catchUpAll().onFailure(f -> LOG.debug("periodic catch-up failed", f))));
+    }
+
+    public Future<Void> stop() {
+        if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
+        return subscriber.close();
+    }
+}
