@@ -43,8 +43,10 @@ public final class EventStore {
             ORDER BY e.ord
             RETURNING global_position, transaction_id::text, stream_version, recorded_at
             """;
+    // The transaction id goes out as text under another name: ORDER BY transaction_id must sort the xid8
+    // column numerically, not this text ("1000" < "997").
     private static final String COLUMNS =
-            "global_position, transaction_id::text AS transaction_id, stream_id, stream_version, event_type, data::text AS data, metadata::text AS metadata, recorded_at";
+            "global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_type, data::text AS data, metadata::text AS metadata, recorded_at";
     private static final String READ_STREAM = "SELECT " + COLUMNS
             + " FROM events WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $3 ORDER BY stream_version";
 
@@ -152,7 +154,7 @@ public final class EventStore {
             JsonObject m = new JsonObject(r.getString("metadata"));
             out.add(new RecordedEvent(
                     r.getLong("global_position"),
-                    r.getString("transaction_id"),
+                    r.getString("transaction_text"),
                     r.getString("stream_id"),
                     r.getLong("stream_version"),
                     r.getString("event_type"),

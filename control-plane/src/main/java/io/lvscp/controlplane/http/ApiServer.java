@@ -25,13 +25,14 @@ public final class ApiServer {
     public static Router router(Vertx vertx, Pool pool, EventStore store, ClusterProjections projections, ClusterCommands commands,
                                 ControlPlaneMetrics metrics, Supplier<Boolean> started) {
         Router router = Router.router(vertx);
+        // Path-less routes, so that the HTTP metrics' route label is the API route alone ("/v1/clusters/:cluster").
         router.route().handler(RequestMeta::assignRequestId);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
 
         router.get("/healthz").handler(ctx -> Handlers.json(ctx, 200, java.util.Map.of("status", "up"), null));
         router.get("/readyz").handler(ctx -> Handlers.run(ctx, () -> readiness(ctx, pool, projections, started)));
         router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
 
-        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         Handlers handlers = new Handlers(commands);
         new ResourceRoutes(projections, handlers).mount(router);
         new AuditRoutes(store, projections, handlers).mount(router);

@@ -1,0 +1,413 @@
+package io.lvscp.controlplane.bench;
+
+import io.lvscp.controlplane.eventstore.EventMetadata;
+import io.lvscp.controlplane.eventstore.EventStore;
+import io.lvscp.controlplane.eventstore.NewEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Append throughput and latency of the event store against a raw INSERT of the same rows into the same
+ * PostgreSQL, at the same durability, in the same run. Not a test: run it with
+ * {@code ./mvnw -q -pl control-plane -am -Pbench process-test-classes} (see docs/benchmarks.md).
+ *
+ * <p>Every write is one statement in autocommit, so one commit and one WAL flush, for both systems. The raw
+ * table is {@code LIKE events INCLUDING ALL}: same columns, defaults, identity, constraints and indexes, but
+ * no streams row to bump and no NOTIFY trigger. Knobs, all system properties: bench.appends (per system and
+ * workload, default 5000), bench.writers (8), bench.batch (10), bench.serialAppends (2000, the one-writer
+ * workload), bench.warmup (300 per system and workload), bench.rounds (2, the order of the systems alternates
+ * between rounds), bench.pool (pool size, default = writers), bench.maxPhaseSeconds (20, a phase stops issuing
+ * appends after it), bench.synchronousCommit (on), bench.diagnose (true: also run the event store with its
+ * NOTIFY trigger disabled, to show what the trigger costs), bench.dataDir (parent of the temporary data
+ * directory, default java.io.tmpdir).
+ */
+public final class EventStoreBenchmark {
+    private static final String RAW_TABLE = "raw_events";
+    private static final String EVENT_TYPE = "RealServerChanged";
+    // What ClusterDiff emits when an operator changes a real server: the whole server, as EventCodec writes it.
+    private static final String EVENT_DATA = new JsonObject()
+            .put("virtualServer", "web-frontend-eu-west-1-https")
+            .put("realServer", new JsonObject()
+                    .put("name", "app-node-017.eu-west-1a")
+                    .put("address", "10.42.17.117")
+                    .put("port", 8443)
+                    .put("weight", 120)
+                    .put("forwarding", "masquerade")
+                    .put("state", "active"))
+            .encode();
+    private static final EventMetadata METADATA = new EventMetadata("alice@ops.example.com",
+            "5f0c2f8e-2b1f-4f8e-9a51-3c1f6f2d9a7b", "10.20.30.40", "rebalance after adding app-node-017 (CHG-20931)");
+    // The metadata JSON exactly as EventStore encodes it (same keys, same order).
+    private static final String METADATA_JSON = new JsonObject().put("actor", METADATA.actor())
+            .put("requestId", METADATA.requestId()).put("clientAddress", METADATA.clientAddress())
+            .put("reason", METADATA.reason()).encode();
+
+    private final Config cfg;
+    private final Pool pool;
+    private final EventStore store;
+    private final long[] esVersion;
+    private final long[] rawVersion;
+    private final AtomicLong esEvents = new AtomicLong();
+    private final AtomicLong rawEvents = new AtomicLong();
+    private final Map<Integer, String> rawBatchSql = new ConcurrentHashMap<>();
+
+    private EventStoreBenchmark(Config cfg, Pool pool) {
+        this.cfg = cfg;
+        this.pool = pool;
+        this.store = new EventStore(pool);
+        this.esVersion = new long[cfg.writers];
+        this.rawVersion = new long[cfg.writers];
+    }
+
+    record Config(int appends, int writers, int batch, int serialAppends, int warmup, int rounds, int poolSize,
+                  int maxPhaseSeconds, String synchronousCommit, boolean diagnose, String dataDir) {
+        static Config fromSystemProperties() {
+            int writers = Integer.getInteger("bench.writers", 8);
+            return new Config(
+                    Integer.getInteger("bench.appends", 5000),
+                    writers,
+                    Integer.getInteger("bench.batch", 10),
+                    Integer.getInteger("bench.serialAppends", 2000),
+                    Integer.getInteger("bench.warmup", 300),
+                    Math.max(1, Integer.getInteger("bench.rounds", 2)),
+                    Integer.getInteger("bench.pool", writers),
+                    Integer.getInteger("bench.maxPhaseSeconds", 20),
+                    System.getProperty("bench.synchronousCommit", "on"),
+                    Boolean.parseBoolean(System.getProperty("bench.diagnose", "true")),
+                    System.getProperty("bench.dataDir"));
+        }
+    }
+
+    /** One system under test: appends {@code n} events to writer {@code w}'s stream, at its next version. */
+    interface Appender {
+        Future<Void> append(int w, int n);
+    }
+
+    record Workload(String name, int batch, int writers, int appends) {}
+
+    /** Accumulates the measured phases of one (workload, system) over the rounds. */
+    static final class Result {
+        final Histogram latencyMicros = new ConcurrentHistogram(60_000_000L, 3);
+        long appends;
+        long nanos;
+        boolean cut;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Config cfg = Config.fromSystemProperties();
+        long started = System.nanoTime();
+        printMachine();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                // zonky's builder defaults synchronous_commit to off; a commit here must be on disk when it returns.
+                .setServerConfig("synchronous_commit", cfg.synchronousCommit)
+                .setServerConfig("fsync", "on");
+        Path dataDir = null;
+        if (cfg.dataDir != null) {
+            Path parent = Path.of(cfg.dataDir).toAbsolutePath();
+            Files.createDirectories(parent);
+            dataDir = Files.createTempDirectory(parent, "lvscp-bench-pg");
+            builder.setDataDirectory(dataDir).setCleanDataDirectory(true);
+        }
+        try (EmbeddedPostgres pg = builder.start()) {
+            Flyway.configure().dataSource(pg.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
+            PgConnectOptions connect = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
+                    .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+            Vertx vertx = Vertx.vertx();
+            Pool pool = PgBuilder.pool()
+                    .with(new PoolOptions().setMaxSize(cfg.poolSize).setName("lvscp-bench"))
+                    .connectingTo(connect)
+                    .using(vertx)
+                    .build();
+            try {
+                new EventStoreBenchmark(cfg, pool).run();
+            } finally {
+                await(pool.close(), 30);
+                await(vertx.close(), 30);
+            }
+        } finally {
+            if (dataDir != null && Files.exists(dataDir)) deleteTree(dataDir);
+        }
+        System.out.printf(Locale.ROOT, "%nTotal run time: %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private void run() throws Exception {
+        printServer();
+        await(pool.query("CREATE TABLE " + RAW_TABLE + " (LIKE events INCLUDING ALL)").execute(), 30);
+        printIndexes();
+        System.out.printf(Locale.ROOT, "Payload: event type %s, data %d bytes, metadata %d bytes (JSON text)%n",
+                EVENT_TYPE, utf8(EVENT_DATA), utf8(METADATA_JSON));
+        System.out.printf(Locale.ROOT, "Settings: appends=%d writers=%d batch=%d serialAppends=%d warmup=%d rounds=%d pool=%d"
+                        + " maxPhaseSeconds=%d diagnose=%s%n%n", cfg.appends, cfg.writers, cfg.batch, cfg.serialAppends,
+                cfg.warmup, cfg.rounds, cfg.poolSize, cfg.maxPhaseSeconds, cfg.diagnose);
+
+        Map<String, Appender> systems = new LinkedHashMap<>();
+        systems.put("eventstore", this::appendEventStore);
+        systems.put("raw", this::appendRaw);
+        if (cfg.diagnose) systems.put("es-no-notify", this::appendEventStore);
+
+        List<Workload> workloads = List.of(
+                new Workload("single, " + cfg.writers + " writers", 1, cfg.writers, cfg.appends),
+                new Workload("batch " + cfg.batch + ", " + cfg.writers + " writers", cfg.batch, cfg.writers, cfg.appends),
+                new Workload("single, 1 writer", 1, 1, cfg.serialAppends));
+
+        // Warm-up: creates every writer's stream (the only appends at expected version 0), loads both code paths
+        // and both statements, and gives both tables some rows before anything is measured.
+        for (Workload wl : workloads) {
+            for (Map.Entry<String, Appender> s : systems.entrySet()) {
+                if (s.getKey().equals("es-no-notify")) continue;
+                phase(wl.writers, Math.max(wl.writers, cfg.warmup), wl.batch, s.getValue(), null);
+            }
+        }
+        System.out.println("Warm-up done.");
+
+        Map<String, Map<String, Result>> results = new LinkedHashMap<>();
+        for (Workload wl : workloads) {
+            Map<String, Result> bySystem = new LinkedHashMap<>();
+            systems.keySet().forEach(k -> bySystem.put(k, new Result()));
+            results.put(wl.name, bySystem);
+            List<String> order = new ArrayList<>(systems.keySet());
+            for (int round = 0; round < cfg.rounds; round++) {
+                int perRound = wl.appends / cfg.rounds + (round < wl.appends % cfg.rounds ? 1 : 0);
+                for (String system : order) {
+                    boolean noNotify = system.equals("es-no-notify");
+                    if (noNotify) await(pool.query("ALTER TABLE streams DISABLE TRIGGER streams_appended").execute(), 30);
+                    try {
+                        // Every phase starts right after a checkpoint, so none inherits another's dirty pages.
+                        await(pool.query("CHECKPOINT").execute(), 120);
+                        phase(wl.writers, perRound, wl.batch, systems.get(system), bySystem.get(system));
+                    } finally {
+                        if (noNotify) await(pool.query("ALTER TABLE streams ENABLE TRIGGER streams_appended").execute(), 30);
+                    }
+                    Result r = bySystem.get(system);
+                    System.out.printf(Locale.ROOT, "  %-22s %-13s round %d: %d appends so far%n", wl.name, system, round + 1, r.appends);
+                }
+                Collections.rotate(order, -1);
+            }
+        }
+        printTable(workloads, results);
+        verify();
+    }
+
+    /**
+     * Runs {@code total} appends of {@code batch} events from {@code writers} concurrent writers, each on its
+     * own stream and each issuing its next append when the previous one returned. Blocks the main thread only.
+     */
+    private void phase(int writers, int total, int batch, Appender appender, Result into) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(cfg.maxPhaseSeconds);
+        Histogram h = into == null ? new ConcurrentHistogram(60_000_000L, 3) : into.latencyMicros;
+        AtomicLong done = new AtomicLong();
+        List<Future<Void>> all = new ArrayList<>(writers);
+        long start = System.nanoTime();
+        for (int w = 0; w < writers; w++) {
+            int count = total / writers + (w < total % writers ? 1 : 0);
+            Promise<Void> p = Promise.promise();
+            next(appender, w, count, batch, deadline, h, done, p);
+            all.add(p.future());
+        }
+        long end = await(Future.all(all).map(v -> System.nanoTime()), cfg.maxPhaseSeconds + 120L);
+        if (into != null) {
+            into.appends += done.get();
+            into.nanos += end - start;
+            into.cut |= done.get() < total;
+        }
+    }
+
+    private static void next(Appender a, int w, int left, int batch, long deadline, Histogram h, AtomicLong done, Promise<Void> p) {
+        if (left == 0 || System.nanoTime() - deadline > 0) {
+            p.complete();
+            return;
+        }
+        long t0 = System.nanoTime();
+        a.append(w, batch).onComplete(ar -> {
+            if (ar.failed()) {
+                p.fail(ar.cause());
+                return;
+            }
+            h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
+            done.incrementAndGet();
+            next(a, w, left - 1, batch, deadline, h, done, p);
+        });
+    }
+
+    private Future<Void> appendEventStore(int w, int n) {
+        List<NewEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) events.add(new NewEvent(EVENT_TYPE, EVENT_DATA));
+        return store.append(stream(w), esVersion[w], events, METADATA).map(r -> {
+            esVersion[w] = r.version();
+            esEvents.addAndGet(n);
+            return null;
+        });
+    }
+
+    private Future<Void> appendRaw(int w, int n) {
+        // Same columns, same text-to-jsonb casts as the event store's statement, no RETURNING: a plain INSERT.
+        String sql = rawBatchSql.computeIfAbsent(n, EventStoreBenchmark::rawInsert);
+        long v = rawVersion[w];
+        List<Object> params = new ArrayList<>(5 * n);
+        for (int i = 1; i <= n; i++) {
+            params.add(stream(w));
+            params.add(v + i);
+            params.add(EVENT_TYPE);
+            params.add(EVENT_DATA);
+            params.add(METADATA_JSON);
+        }
+        return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+            if (rows.rowCount() != n) throw new IllegalStateException("raw insert wrote " + rows.rowCount() + " rows, not " + n);
+            rawVersion[w] = v + n;
+            rawEvents.addAndGet(n);
+            return null;
+        });
+    }
+
+    private static String rawInsert(int n) {
+        StringBuilder sql = new StringBuilder("INSERT INTO " + RAW_TABLE
+                + " (stream_id, stream_version, event_type, data, metadata) VALUES ");
+        for (int i = 0; i < n; i++) {
+            int b = 5 * i;
+            if (i > 0) sql.append(", ");
+            sql.append(String.format(Locale.ROOT, "($%d, $%d, $%d, $%d::text::jsonb, $%d::text::jsonb)", b + 1, b + 2, b + 3, b + 4, b + 5));
+        }
+        return sql.toString();
+    }
+
+    private static String stream(int w) {
+        return "cluster/bench-" + w;
+    }
+
+    private static void printMachine() throws IOException {
+        System.out.println("== Machine");
+        System.out.printf(Locale.ROOT, "nproc (available processors): %d%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf("CPU: %s%n", firstField(Path.of("/proc/cpuinfo"), "model name"));
+        System.out.printf("Memory: %s%n", firstField(Path.of("/proc/meminfo"), "MemTotal"));
+        System.out.printf("OS: %s %s (%s)%n", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+        System.out.printf("Java: %s (%s %s)%n", System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                System.getProperty("java.vm.version"));
+    }
+
+    private void printServer() throws Exception {
+        System.out.println("== PostgreSQL");
+        for (String setting : List.of("server_version", "fsync", "synchronous_commit", "wal_sync_method", "full_page_writes",
+                "commit_delay", "shared_buffers", "max_wal_size", "data_directory")) {
+            Row r = await(pool.query("SHOW " + setting).execute(), 30).iterator().next();
+            System.out.printf("%-20s %s%n", setting, r.getString(0));
+        }
+    }
+
+    private void printIndexes() throws Exception {
+        for (Row r : await(pool.query("SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('events', '" + RAW_TABLE
+                + "') ORDER BY tablename, indexname").execute(), 30)) {
+            System.out.printf("index on %-10s %s%n", r.getString(0), r.getString(1).replaceFirst("^CREATE (UNIQUE )?INDEX \\S+ ON public\\.\\S+ ", "$1"));
+        }
+        for (Row r : await(pool.query("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1").execute(), 30)) {
+            System.out.printf("trigger on %-8s %s%n", r.getString(0), r.getString(1));
+        }
+    }
+
+    private static void printTable(List<Workload> workloads, Map<String, Map<String, Result>> results) {
+        System.out.println();
+        System.out.println("== Results (latency per append, from issuing it to its result; one append = one statement = one commit)");
+        String header = String.format(Locale.ROOT, "| %-22s | %-12s | %9s | %9s | %8s | %8s | %8s | %-15s |",
+                "workload", "system", "appends/s", "events/s", "p50 ms", "p99 ms", "max ms", "vs raw events/s");
+        System.out.println(header);
+        System.out.println(header.replaceAll("[^|]", "-"));
+        for (Workload wl : workloads) {
+            Map<String, Result> bySystem = results.get(wl.name);
+            double rawRate = eventsPerSecond(bySystem.get("raw"), wl.batch);
+            for (Map.Entry<String, Result> e : bySystem.entrySet()) {
+                Result r = e.getValue();
+                double appendsPerSecond = r.appends / (r.nanos / 1e9);
+                double ev = eventsPerSecond(r, wl.batch);
+                String ratio = e.getKey().equals("raw") ? "1.00 (baseline)" : String.format(Locale.ROOT, "%.2f", ev / rawRate);
+                System.out.printf(Locale.ROOT, "| %-22s | %-12s | %9.0f | %9.0f | %8.2f | %8.2f | %8.2f | %-15s |%s%n",
+                        wl.name, e.getKey(), appendsPerSecond, ev,
+                        r.latencyMicros.getValueAtPercentile(50) / 1000.0,
+                        r.latencyMicros.getValueAtPercentile(99) / 1000.0,
+                        r.latencyMicros.getMaxValue() / 1000.0,
+                        ratio, r.cut ? " (stopped at bench.maxPhaseSeconds)" : "");
+            }
+        }
+        System.out.println();
+        for (Workload wl : workloads) {
+            Map<String, Result> bySystem = results.get(wl.name);
+            double ratio = eventsPerSecond(bySystem.get("eventstore"), wl.batch) / eventsPerSecond(bySystem.get("raw"), wl.batch);
+            System.out.printf(Locale.ROOT, "Goal (event store >= 0.5 x raw events/s), %-22s: ratio %.2f -> %s%n",
+                    wl.name, ratio, ratio >= 0.5 ? "MET" : "MISSED");
+        }
+    }
+
+    private static double eventsPerSecond(Result r, int batch) {
+        return r.appends * (double) batch / (r.nanos / 1e9);
+    }
+
+    /** Both tables hold exactly the rows their writers were told were written, with gap-free versions. */
+    private void verify() throws Exception {
+        for (String table : List.of("events", RAW_TABLE)) {
+            Row r = await(pool.query("SELECT coalesce(sum(n), 0), coalesce(sum(mx - n), 0) FROM (SELECT count(*) AS n,"
+                    + " max(stream_version) AS mx FROM " + table + " GROUP BY stream_id) s").execute(), 60).iterator().next();
+            long expected = table.equals("events") ? esEvents.get() : rawEvents.get();
+            System.out.printf(Locale.ROOT, "Check: %-10s %d rows, %d acknowledged to the writers, %d version gaps: %s%n",
+                    table, r.getLong(0), expected, r.getLong(1), r.getLong(0) == expected && r.getLong(1) == 0 ? "ok" : "MISMATCH");
+        }
+        long sumVersions = 0;
+        for (Row r : await(pool.query("SELECT version FROM streams").execute(), 30)) sumVersions += r.getLong(0);
+        System.out.printf(Locale.ROOT, "Check: streams versions sum to %d, events acknowledged %d: %s%n", sumVersions, esEvents.get(),
+                sumVersions == esEvents.get() ? "ok" : "MISMATCH");
+    }
+
+    private static String firstField(Path file, String key) throws IOException {
+        if (!Files.isReadable(file)) return "unknown";
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith(key)) return line.substring(line.indexOf(':') + 1).trim();
+        }
+        return "unknown";
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Blocks the calling thread (the main thread, never an event loop) until the future completes. */
+    private static <T> T await(Future<T> f, long timeoutSeconds) throws Exception {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out after " + timeoutSeconds + " s", e);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.lvscp.controlplane.http;
+
+import static io.lvscp.controlplane.http.Fixtures.*;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lvscp.controlplane.support.Api;
+import io.lvscp.controlplane.support.RunningControlPlane;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every resource and operator action through the real HTTP server, on a real PostgreSQL. */
+class ClusterApiTest {
+    static RunningControlPlane cp;
+
+    @BeforeAll
+    static void start() {
+        cp = RunningControlPlane.onNewDatabase();
+    }
+
+    @AfterAll
+    static void stop() {
+        cp.close();
+    }
+
+    private static List<String> eventTypes(String cluster) {
+        return Api.given(cp).queryParam("cluster", cluster).queryParam("limit", 1000).get("/v1/events")
+                .then().statusCode(200).extract().jsonPath().getList("items.type");
+    }
+
+    @Test
+    void clusterLifecycle() {
+        Api.given(cp).body(cluster("life")).post("/v1/clusters")
+                .then().statusCode(201).header("Location", "/v1/clusters/life").header("ETag", "\"1\"")
+                .body("name", equalTo("life"), "routingMethod", equalTo("nat"), "natRouter.device", equalTo("eth1:1"),
+                        "revision", equalTo(1), "virtualServers", empty());
+        Api.given(cp).get("/v1/clusters/life").then().statusCode(200).header("ETag", "\"1\"").body("heartbeat.port", equalTo(539));
+        Api.given(cp).get("/v1/clusters").then().statusCode(200).body("items.name", hasItem("life"));
+
+        String changed = cluster("life").replace("\"deadtimeSeconds\": 18", "\"deadtimeSeconds\": 30");
+        Api.given(cp).body(changed).put("/v1/clusters/life")
+                .then().statusCode(200).header("ETag", "\"2\"").header("Lvscp-Events-Appended", "1").body("heartbeat.deadtimeSeconds", equalTo(30));
+        // The same settings again change nothing and append nothing.
+        Api.given(cp).body(changed).put("/v1/clusters/life")
+                .then().statusCode(200).header("ETag", "\"2\"").header("Lvscp-Events-Appended", "0");
+        Api.given(cp).body(cluster("life")).post("/v1/clusters").then().statusCode(409);
+
+        Api.given(cp).delete("/v1/clusters/life").then().statusCode(204);
+        Api.given(cp).get("/v1/clusters/life").then().statusCode(404);
+        Api.given(cp).get("/v1/clusters").then().statusCode(200).body("items.name", not(hasItem("life")));
+        assertEquals(List.of("ClusterCreated", "ClusterSettingsChanged", "ClusterDeleted"), eventTypes("life"));
+        // A deleted cluster's history stays; creating it again continues its revisions.
+        Api.given(cp).body(cluster("life")).post("/v1/clusters").then().statusCode(201).header("ETag", "\"4\"");
+    }
+
+    @Test
+    void routersFormAPairWithOnePrimary() {
+        createCluster(cp, "pair");
+        Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"primary\"}")
+                .post("/v1/clusters/pair/routers").then().statusCode(201).header("Location", "/v1/clusters/pair/routers/lvs1")
+                .body("rolePreference", equalTo("primary"));
+        Api.given(cp).body("{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\"}")
+                .post("/v1/clusters/pair/routers").then().statusCode(201).body("rolePreference", equalTo("backup"));
+        Api.given(cp).get("/v1/clusters/pair").then().body("primaryRouter", equalTo("lvs1"), "backupRouter", equalTo("lvs2"));
+        Api.given(cp).get("/v1/clusters/pair/routers").then().body("items.name", contains("lvs1", "lvs2"));
+
+        Api.given(cp).body("{\"name\":\"lvs3\",\"publicAddress\":\"192.168.26.7\",\"privateAddress\":\"10.11.12.7\"}")
+                .post("/v1/clusters/pair/routers").then().statusCode(409).body("detail", containsString("router pair"));
+        Api.given(cp).body("{\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\",\"rolePreference\":\"primary\"}")
+                .put("/v1/clusters/pair/routers/lvs2").then().statusCode(409).body("detail", containsString("already the primary"));
+        // Swapping roles: primary steps down first, then the other steps up.
+        Api.given(cp).body("{\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"backup\"}")
+                .put("/v1/clusters/pair/routers/lvs1").then().statusCode(200);
+        Api.given(cp).body("{\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\",\"rolePreference\":\"primary\"}")
+                .put("/v1/clusters/pair/routers/lvs2").then().statusCode(200);
+        Api.given(cp).get("/v1/clusters/pair/routers/lvs2").then().statusCode(200).body("rolePreference", equalTo("primary"));
+        Api.given(cp).delete("/v1/clusters/pair/routers/lvs1").then().statusCode(204);
+        Api.given(cp).get("/v1/clusters/pair/routers/lvs1").then().statusCode(404);
+        assertEquals(List.of("ClusterCreated", "RouterEnrolled", "RouterEnrolled", "RouterChanged", "RouterChanged", "RouterRemoved"),
+                eventTypes("pair"));
+    }
+
+    @Test
+    void virtualServersAndTheirActions() {
+        createCluster(cp, "vs");
+        Api.given(cp).body(virtualServer("http", "192.168.26.10", 80)).post("/v1/clusters/vs/virtual-servers")
+                .then().statusCode(201).header("Location", "/v1/clusters/vs/virtual-servers/http")
+                .body("scheduler", equalTo("wlc"), "active", equalTo(true), "healthCheck.kind", equalTo("tcp"), "realServers", empty());
+        Api.given(cp).body(virtualServer("http2", "192.168.26.10", 80)).post("/v1/clusters/vs/virtual-servers")
+                .then().statusCode(409).body("detail", containsString("already serves 192.168.26.10:80/tcp"));
+        Api.given(cp).body(virtualServer("http", "192.168.26.10", 80).replace("\"wlc\"", "\"sh\""))
+                .put("/v1/clusters/vs/virtual-servers/http").then().statusCode(200).body("scheduler", equalTo("sh"));
+        Api.given(cp).post("/v1/clusters/vs/virtual-servers/http/deactivate").then().statusCode(200).body("active", equalTo(false));
+        Api.given(cp).post("/v1/clusters/vs/virtual-servers/http/deactivate").then().statusCode(200).header("Lvscp-Events-Appended", "0");
+        Api.given(cp).post("/v1/clusters/vs/virtual-servers/http/activate").then().statusCode(200).body("active", equalTo(true));
+        Api.given(cp).get("/v1/clusters/vs/virtual-servers").then().statusCode(200).body("items.name", contains("http"));
+        Api.given(cp).delete("/v1/clusters/vs/virtual-servers/http").then().statusCode(204);
+        Api.given(cp).get("/v1/clusters/vs/virtual-servers/http").then().statusCode(404);
+        assertEquals(List.of("ClusterCreated", "VirtualServerAdded", "VirtualServerChanged", "VirtualServerDeactivated",
+                "VirtualServerActivated", "VirtualServerRemoved"), eventTypes("vs"));
+    }
+
+    @Test
+    void realServersAndOperatorActions() {
+        seedCluster(cp, "rs");
+        String rs1 = "/v1/clusters/rs/virtual-servers/http/real-servers/rs1";
+        Api.given(cp).get(rs1).then().statusCode(200)
+                .body("port", equalTo(80), "forwarding", equalTo("masq"), "weight", equalTo(1), "state", equalTo("active"));
+        Api.given(cp).body("{\"weight\": 3}").put(rs1 + "/weight").then().statusCode(200).body("weight", equalTo(3));
+        Api.given(cp).post(rs1 + "/drain").then().statusCode(200).body("state", equalTo("drained"));
+        Api.given(cp).post(rs1 + "/enable").then().statusCode(200).body("state", equalTo("active"));
+        Api.given(cp).body("{\"address\": \"10.11.12.1\", \"port\": 8080, \"weight\": 5}").put(rs1)
+                .then().statusCode(200).body("port", equalTo(8080), "weight", equalTo(5));
+        Api.given(cp).body(realServer("rs3", "10.11.12.2", 1)).post("/v1/clusters/rs/virtual-servers/http/real-servers")
+                .then().statusCode(409).body("detail", containsString("already in virtual server http as rs2"));
+        Api.given(cp).get("/v1/clusters/rs/virtual-servers/http/real-servers").then().statusCode(200).body("items.name", contains("rs1", "rs2"));
+        Api.given(cp).delete(rs1).then().statusCode(204);
+        Api.given(cp).get(rs1).then().statusCode(404);
+        assertEquals(List.of("ClusterCreated", "VirtualServerAdded", "RealServerAdded", "RealServerAdded", "RealServerWeightChanged",
+                "RealServerDrained", "RealServerEnabled", "RealServerChanged", "RealServerRemoved"), eventTypes("rs"));
+        Api.given(cp).delete("/v1/clusters/rs").then().statusCode(409).body("detail", containsString("delete them first"));
+    }
+
+    @Test
+    void firewallMarksGatherPortsForOneService() {
+        createCluster(cp, "marks");
+        String mark = "{\"mark\": 80, \"protocol\": \"tcp\", \"address\": \"192.168.26.10\", \"ports\": [\"80\", \"443\", \"21\"]}";
+        Api.given(cp).body(mark).post("/v1/clusters/marks/firewall-marks").then().statusCode(201)
+                .header("Location", "/v1/clusters/marks/firewall-marks/80").body("ports", contains("80", "443", "21"));
+        Api.given(cp).body("{\"mark\": 81, \"address\": \"192.168.26.10\", \"ports\": [\"400-500\"]}")
+                .post("/v1/clusters/marks/firewall-marks").then().statusCode(409).body("detail", containsString("firewall mark 80"));
+        String vs = "{\"name\": \"multi\", \"address\": \"192.168.26.10\", \"netmask\": \"255.255.255.0\", \"device\": \"eth0:1\", \"firewallMark\": 80, \"persistence\": {\"timeoutSeconds\": 300}}";
+        Api.given(cp).body(vs).post("/v1/clusters/marks/virtual-servers").then().statusCode(201)
+                .body("firewallMark", equalTo(80), "persistence.netmask", equalTo("255.255.255.255"));
+        Api.given(cp).body("{\"name\": \"rs1\", \"address\": \"10.11.12.1\"}").post("/v1/clusters/marks/virtual-servers/multi/real-servers")
+                .then().statusCode(201).body("$", not(hasKey("port")));
+        Api.given(cp).delete("/v1/clusters/marks/firewall-marks/80").then().statusCode(409).body("detail", containsString("multi"));
+        Api.given(cp).body(mark.replace("\"21\"", "\"8080-8090\"")).put("/v1/clusters/marks/firewall-marks/80")
+                .then().statusCode(200).body("ports", hasItem("8080-8090"));
+        Api.given(cp).get("/v1/clusters/marks/firewall-marks/80").then().statusCode(200).body("mark", equalTo(80));
+        Api.given(cp).get("/v1/clusters/marks/firewall-marks").then().statusCode(200).body("items.mark", contains(80));
+    }
+
+    @Test
+    void ifMatchGuardsAgainstLostUpdates() {
+        seedCluster(cp, "guarded");
+        long rev = revision(cp, "guarded");
+        String rs1 = "/v1/clusters/guarded/virtual-servers/http/real-servers/rs1";
+        Api.given(cp).header("If-Match", "\"" + rev + "\"").body("{\"weight\": 2}").put(rs1 + "/weight")
+                .then().statusCode(200).header("ETag", "\"" + (rev + 1) + "\"");
+        // A second client still holding the old ETag is refused, and nothing is appended.
+        Api.given(cp).header("If-Match", "\"" + rev + "\"").body("{\"weight\": 9}").put(rs1 + "/weight")
+                .then().statusCode(412).contentType("application/problem+json").body("detail", containsString("revision " + (rev + 1)));
+        assertRevision(cp, "guarded", rev + 1);
+        Api.given(cp).get(rs1).then().body("weight", equalTo(2));
+    }
+
+    @Test
+    void dryRunShowsTheEventsAndTheResultWithoutAppending() {
+        seedCluster(cp, "dry");
+        long rev = revision(cp, "dry");
+        JsonPath preview = Api.given(cp).queryParam("dryRun", true).body(realServer("rs3", "10.11.12.3", 4))
+                .post("/v1/clusters/dry/virtual-servers/http/real-servers")
+                .then().statusCode(200).body("dryRun", equalTo(true), "revision", equalTo((int) rev + 1),
+                        "events[0].type", equalTo("RealServerAdded"), "result.weight", equalTo(4))
+                .extract().jsonPath();
+        assertEquals("rs3", preview.getString("events[0].data.realServer.name"));
+        Api.given(cp).queryParam("dryRun", true).delete("/v1/clusters/dry/virtual-servers/http")
+                .then().statusCode(200).body("events.type", contains("VirtualServerRemoved"));
+        assertRevision(cp, "dry", rev);
+        Api.given(cp).get("/v1/clusters/dry/virtual-servers/http/real-servers/rs3").then().statusCode(404);
+        Api.given(cp).get("/v1/clusters/dry/virtual-servers/http").then().statusCode(200);
+    }
+
+    @Test
+    void metadataComesFromTheRequest() {
+        Api.given(cp).header("Lvscp-Actor", "alice").header("Lvscp-Reason", "seed chapter 9.1").header("X-Request-Id", "req-meta-1")
+                .body(cluster("meta")).post("/v1/clusters").then().statusCode(201).header("X-Request-Id", "req-meta-1");
+        Api.given(cp).queryParam("cluster", "meta").get("/v1/events").then().statusCode(200)
+                .body("items[0].metadata.actor", equalTo("alice"), "items[0].metadata.reason", equalTo("seed chapter 9.1"),
+                        "items[0].metadata.requestId", equalTo("req-meta-1"), "items[0].metadata.clientAddress", equalTo("127.0.0.1"));
+    }
+
+    @Test
+    void healthReadinessAndMetrics() {
+        Api.given(cp).get("/healthz").then().statusCode(200).body("status", equalTo("up"));
+        Api.given(cp).get("/readyz").then().statusCode(200).body("status", equalTo("ready"));
+        createCluster(cp, "metered");
+        String metrics = Api.given(cp).get("/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("lvscp_events_appended_total{type=\"ClusterCreated\"}"), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("lvscp_event_append_seconds_bucket"), "append latency histogram");
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("vertx_http_server_requests_total"), "HTTP server metrics");
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("route=\"/v1/clusters\""), "HTTP metrics carry the route");
+    }
+}
