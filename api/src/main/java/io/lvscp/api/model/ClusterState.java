@@ -1,6 +1,10 @@
 package io.lvscp.api.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.lvscp.api.event.ClusterEvent;
+import java.util.Map;
 import io.lvscp.api.event.ClusterEvents.*;
 import java.util.function.UnaryOperator;
 import org.pcollections.PSortedMap;
@@ -22,10 +26,24 @@ public record ClusterState(
         PSortedMap<String, VirtualServerState> virtualServers,
         PSortedMap<Long, FirewallMark> firewallMarks) {
 
+    /** The JSON form (snapshots to agents, the agent's local copy) has plain maps; these are rebuilt persistent. */
+    @JsonCreator
+    public static ClusterState fromJson(@JsonProperty("name") String name, @JsonProperty("revision") long revision,
+                                        @JsonProperty("settings") ClusterSettings settings,
+                                        @JsonProperty("routers") Map<String, Router> routers,
+                                        @JsonProperty("virtualServers") Map<String, VirtualServerState> virtualServers,
+                                        @JsonProperty("firewallMarks") Map<Long, FirewallMark> firewallMarks) {
+        return new ClusterState(name, revision, settings,
+                routers == null ? TreePMap.empty() : TreePMap.from(routers),
+                virtualServers == null ? TreePMap.empty() : TreePMap.from(virtualServers),
+                firewallMarks == null ? TreePMap.empty() : TreePMap.from(firewallMarks));
+    }
+
     public static ClusterState absent(String name) {
         return new ClusterState(name, 0, null, TreePMap.empty(), TreePMap.empty(), TreePMap.empty());
     }
 
+    @JsonIgnore
     public boolean exists() {
         return settings != null;
     }

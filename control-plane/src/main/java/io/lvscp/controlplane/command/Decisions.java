@@ -108,6 +108,14 @@ public final class Decisions {
             Rules.virtualServer(c, s);
             if (create && current != null) throw ApiProblem.conflict("/name", "virtual server " + s.name() + " already exists in cluster " + c.name());
             if (!create && current == null) throw ApiProblem.notFound("virtual server " + name + " does not exist in cluster " + c.name());
+            if (current != null && s.firewallMark() == null) {
+                for (RealServer rs : current.realServers().values()) {
+                    if (rs.port() == null) {
+                        throw ApiProblem.conflict("/port", "real server " + rs.name() + " has no port of its own (it served a firewall mark);"
+                                + " give it one before this virtual server serves a single port");
+                    }
+                }
+            }
             return c.withVirtualServer(current == null ? VirtualServerState.of(s) : current.withSpec(s));
         };
     }

@@ -62,8 +62,9 @@ final class AuditRoutes {
         OffsetDateTime until = timeParam(ctx, "until");
         Long limit = longParam(ctx, "limit", 1, MAX_LIMIT);
         int n = limit == null ? DEFAULT_LIMIT : limit.intValue();
-        LogCursor from = cursor;
-        return store.readLog(new LogQuery(cursor, after, stream, type, actor, since, until, n)).compose(events -> {
+        // "after" becomes a cursor first, so that even an empty page hands back a place to continue from.
+        Future<LogCursor> start = cursor != null || after == null ? Future.succeededFuture(cursor) : store.cursorOf(after);
+        return start.compose(from -> store.readLog(new LogQuery(from, null, stream, type, actor, since, until, n)).compose(events -> {
             ObjectNode o = Json.mapper().createObjectNode();
             ArrayNode items = o.putArray("items");
             events.forEach(e -> items.add(Views.recorded(e)));
@@ -71,7 +72,7 @@ final class AuditRoutes {
             LogCursor next = events.isEmpty() ? from : events.get(events.size() - 1).cursor();
             if (next != null) o.put("nextCursor", next.encode());
             return Handlers.json(ctx, 200, o, null);
-        });
+        }));
     }
 
     private Future<?> stateAt(RoutingContext ctx) {

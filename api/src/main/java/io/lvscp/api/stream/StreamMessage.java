@@ -1,0 +1,60 @@
+package io.lvscp.api.stream;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvscp.api.model.ClusterState;
+import java.util.List;
+
+/**
+ * The messages of the agent stream (WebSocket {@code /v1/agents/stream}, one JSON text frame each). Modelled on
+ * Envoy's xDS: the agent says which revision it holds, the control plane answers with a snapshot or the deltas
+ * since, then every new revision; the agent acks each revision it applied or nacks it with the error, keeping
+ * the previous one. Heartbeats both ways keep an idle link honest and carry the head revision (a bookmark).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = StreamMessage.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = StreamMessage.Snapshot.class, name = "snapshot"),
+        @JsonSubTypes.Type(value = StreamMessage.Delta.class, name = "delta"),
+        @JsonSubTypes.Type(value = StreamMessage.Heartbeat.class, name = "heartbeat"),
+        @JsonSubTypes.Type(value = StreamMessage.Refused.class, name = "refused"),
+        @JsonSubTypes.Type(value = StreamMessage.Ack.class, name = "ack"),
+        @JsonSubTypes.Type(value = StreamMessage.Nack.class, name = "nack"),
+        @JsonSubTypes.Type(value = StreamMessage.Drift.class, name = "drift"),
+        @JsonSubTypes.Type(value = StreamMessage.Stats.class, name = "stats"),
+})
+public sealed interface StreamMessage {
+    /** Agent → control plane, first: who it is and the revision it last applied (0: none). */
+    record Hello(String cluster, String router, long revision, String driver, String agentVersion) implements StreamMessage {}
+
+    /** Control plane → agent: the whole desired state at {@code revision}. */
+    record Snapshot(long revision, ClusterState state) implements StreamMessage {}
+
+    /** Control plane → agent: the events from {@code fromRevision} (exclusive) to {@code revision}, in order. */
+    record Delta(long fromRevision, long revision, List<Event> events) implements StreamMessage {}
+
+    /** One cluster event as stored: its type name and JSON body. */
+    record Event(long revision, String type, JsonNode data) {}
+
+    /** Both ways: the sender is alive; from the control plane it carries the cluster's head revision. */
+    record Heartbeat(long revision) implements StreamMessage {}
+
+    /** Control plane → agent, then close: why the stream was refused (unknown router, bad hello). */
+    record Refused(String reason) implements StreamMessage {}
+
+    /** Agent → control plane: {@code revision} is programmed in the kernel; it took {@code applyMillis}. */
+    record Ack(long revision, long applyMillis) implements StreamMessage {}
+
+    /** Agent → control plane: {@code revision} could not be programmed; the kernel still holds {@code appliedRevision}. */
+    record Nack(long revision, long appliedRevision, String error) implements StreamMessage {}
+
+    /** Agent → control plane: the kernel had drifted from {@code revision} and was corrected. */
+    record Drift(long revision, List<String> corrections) implements StreamMessage {}
+
+    /** Agent → control plane: a summary of the router's data plane, shown on the router resource. */
+    record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) implements StreamMessage {}
+
+    record DestinationStats(String service, String destination, long connections, long packetsIn, long packetsOut,
+                            long bytesIn, long bytesOut) {}
+}

@@ -1,0 +1,76 @@
+package io.lvscp.controlplane.agents;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Router status in PostgreSQL, so that every control-plane process shows the same, whichever one an agent uses. */
+public final class RouterStatusStore {
+    private static final String COLUMNS = "router, connected, connected_since, last_seen_at, driver, applied_revision, applied_at, "
+            + "apply_millis, last_error, last_error_revision, last_error_at, stats::text AS stats";
+    private final Pool pool;
+
+    public RouterStatusStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Future<Void> connected(String cluster, String router, String driver) {
+        return exec("""
+                INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver)
+                VALUES ($1, $2, true, now(), now(), $3)
+                ON CONFLICT (cluster, router) DO UPDATE SET connected = true, connected_since = now(), last_seen_at = now(), driver = $3
+                """, Tuple.of(cluster, router, driver));
+    }
+
+    public Future<Void> disconnected(String cluster, String router) {
+        return exec("UPDATE router_status SET connected = false, last_seen_at = now() WHERE cluster = $1 AND router = $2",
+                Tuple.of(cluster, router));
+    }
+
+    public Future<Void> seen(String cluster, String router) {
+        return exec("UPDATE router_status SET last_seen_at = now() WHERE cluster = $1 AND router = $2", Tuple.of(cluster, router));
+    }
+
+    public Future<Void> applied(String cluster, String router, long revision, long millis) {
+        // Acks can arrive out of order across reconnects; the applied revision only moves forward... unless the
+        // agent says so after a restart from an older local copy, which hello records.
+        return exec("""
+                UPDATE router_status SET applied_revision = $3, applied_at = now(), apply_millis = $4, last_seen_at = now()
+                WHERE cluster = $1 AND router = $2
+                """, Tuple.of(cluster, router, revision, millis));
+    }
+
+    public Future<Void> failed(String cluster, String router, long revision, long appliedRevision, String error) {
+        return exec("""
+                UPDATE router_status SET last_error = $3, last_error_revision = $4, last_error_at = now(),
+                       applied_revision = $5, last_seen_at = now()
+                WHERE cluster = $1 AND router = $2
+                """, Tuple.of(cluster, router, error, revision, appliedRevision));
+    }
+
+    public Future<Void> stats(String cluster, String router, String statsJson) {
+        return exec("UPDATE router_status SET stats = $3::text::jsonb, last_seen_at = now() WHERE cluster = $1 AND router = $2",
+                Tuple.of(cluster, router, statsJson));
+    }
+
+    public Future<Map<String, RouterStatus>> forCluster(String cluster) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM router_status WHERE cluster = $1").execute(Tuple.of(cluster)).map(rows -> {
+            Map<String, RouterStatus> out = new HashMap<>();
+            for (Row r : rows) {
+                out.put(r.getString("router"), new RouterStatus(
+                        r.getBoolean("connected"), r.getOffsetDateTime("connected_since"), r.getOffsetDateTime("last_seen_at"),
+                        r.getString("driver"), r.getLong("applied_revision"), r.getOffsetDateTime("applied_at"),
+                        r.getLong("apply_millis"), r.getString("last_error"), r.getLong("last_error_revision"),
+                        r.getOffsetDateTime("last_error_at"), r.getString("stats")));
+            }
+            return out;
+        });
+    }
+
+    private Future<Void> exec(String sql, Tuple args) {
+        return pool.preparedQuery(sql).execute(args).mapEmpty();
+    }
+}

@@ -1,0 +1,21 @@
+package io.lvscp.agent.dataplane;
+
+import java.util.List;
+
+/**
+ * Programs the load-balancing table into the kernel. Level-based: {@link #read()} says what the kernel has now
+ * (only what this driver manages), {@link #apply} changes it from that to the desired table in one batch. A
+ * driver that cannot express part of a table says so in {@link #unsupported} before anything is applied, and the
+ * agent nacks the revision with those reasons. Blocking: called on a worker thread.
+ */
+public interface DataplaneDriver {
+    String name();
+
+    /** Why this driver cannot program the table, one reason per problem; empty when it can. */
+    List<String> unsupported(ServiceTable desired);
+
+    ServiceTable read();
+
+    /** Makes the kernel hold {@code desired}, given that it holds {@code actual}; changes only what differs. */
+    void apply(ServiceTable actual, ServiceTable desired);
+}

@@ -1,0 +1,45 @@
+package io.lvscp.agent.dataplane;
+
+import io.lvscp.api.model.*;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The load-balancing table a cluster's desired state asks for. Inactive virtual servers are absent; drained real
+ * servers stay with weight 0, so their established connections finish (LVS quiescing) while new ones go elsewhere.
+ */
+public final class DesiredTable {
+    private DesiredTable() {}
+
+    public static ServiceTable from(ClusterState state) {
+        SortedMap<ServiceKey, Service> services = new TreeMap<>();
+        if (!state.exists()) return new ServiceTable(services);
+        for (VirtualServerState vs : state.virtualServers().values()) {
+            VirtualServerSpec s = vs.spec();
+            if (!s.isActive()) continue;
+            boolean ipv6 = s.address().indexOf(':') >= 0;
+            ServiceKey key = s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6) : ServiceKey.of(s.protocol(), s.address(), s.port());
+            SortedMap<String, Destination> dests = new TreeMap<>();
+            for (RealServer rs : vs.realServers().values()) {
+                int weight = rs.state() == RealServerState.drained ? 0 : rs.weight();
+                Destination d = new Destination(rs.address(), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight);
+                dests.put(d.key(), d);
+            }
+            Persistence p = s.persistence();
+            services.put(key, new Service(key, s.scheduler(), p == null ? 0 : p.timeoutSeconds(), p == null ? null : p.netmask(), dests));
+        }
+        return new ServiceTable(services);
+    }
+
+    /** The names of the virtual servers behind each service key, for errors and metrics. */
+    public static Map<ServiceKey, String> names(ClusterState state) {
+        Map<ServiceKey, String> out = new TreeMap<>();
+        for (VirtualServerState vs : state.virtualServers().values()) {
+            VirtualServerSpec s = vs.spec();
+            boolean ipv6 = s.address().indexOf(':') >= 0;
+            out.put(s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6) : ServiceKey.of(s.protocol(), s.address(), s.port()), s.name());
+        }
+        return out;
+    }
+}

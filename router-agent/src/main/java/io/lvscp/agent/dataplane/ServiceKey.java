@@ -1,0 +1,32 @@
+package io.lvscp.agent.dataplane;
+
+import io.lvscp.api.model.Protocol;
+
+/**
+ * How the kernel names a virtual service: protocol, address and port ("-t 192.168.26.10:80"), or a firewall
+ * mark ("-f 80") with the address family it applies to. Comparable so tables sort the same everywhere.
+ */
+public record ServiceKey(Protocol protocol, String address, int port, long firewallMark, boolean ipv6) implements Comparable<ServiceKey> {
+    public static ServiceKey of(Protocol protocol, String address, int port) {
+        return new ServiceKey(protocol, address, port, 0, address.indexOf(':') >= 0);
+    }
+
+    public static ServiceKey mark(long mark, boolean ipv6) {
+        return new ServiceKey(null, null, 0, mark, ipv6);
+    }
+
+    public boolean isMark() {
+        return firewallMark != 0;
+    }
+
+    @Override
+    public int compareTo(ServiceKey o) {
+        return toString().compareTo(o.toString());
+    }
+
+    @Override
+    public String toString() {
+        if (isMark()) return "fwm " + firewallMark + (ipv6 ? " ipv6" : "");
+        return protocol + " " + (ipv6 ? "[" + address + "]" : address) + ":" + port;
+    }
+}
