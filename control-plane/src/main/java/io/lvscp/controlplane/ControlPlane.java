@@ -1,5 +1,7 @@
 package io.lvscp.controlplane;
 
+import io.lvscp.controlplane.agents.AgentGateway;
+import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ClusterCommands;
 import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.db.Database;
@@ -93,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
         private Pool pool;
         private EventNotifications notifications;
         ClusterProjections projections;
+        AgentGateway gateway;
         HttpServer server;
 
         ApiVerticle(ControlPlaneConfig config, Database db, ControlPlaneMetrics metrics) {
@@ -112,7 +115,9 @@ public final class ControlPlane implements AutoCloseable {
             projections = new ClusterProjections(store);
             ClusterCommands commands = new ClusterCommands(store, projections, metrics);
             notifications = new EventNotifications(vertx, db.connectOptions(), projections);
-            var router = ApiServer.router(vertx, pool, store, projections, commands, metrics, () -> started);
+            RouterStatusStore status = new RouterStatusStore(pool);
+            gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis());
+            var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started);
             return projections.catchUpAll()
                     .compose(v -> notifications.start(5_000))
                     .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port()))

@@ -12,8 +12,11 @@ import java.util.Map;
  * Settings, from a YAML file and then environment variables (which win). Every setting has a default that
  * runs the control plane on this machine with an embedded PostgreSQL; see README "Configuration".
  */
-public record ControlPlaneConfig(Http http, Database database) {
+public record ControlPlaneConfig(Http http, Database database, Agents agents) {
     public record Http(String host, Integer port) {}
+
+    /** The agent stream: how often each side says it is alive (three missed beats close the link). */
+    public record Agents(Integer heartbeatMillis) {}
 
     /**
      * {@code url} null means embedded PostgreSQL in {@code dataDir}. Otherwise a libpq-style
@@ -22,7 +25,7 @@ public record ControlPlaneConfig(Http http, Database database) {
     public record Database(String url, String user, String password, Integer poolSize, String dataDir) {}
 
     public static ControlPlaneConfig defaults() {
-        return new ControlPlaneConfig(new Http("0.0.0.0", 8080), new Database(null, null, null, 8, "data/postgres"));
+        return new ControlPlaneConfig(new Http("0.0.0.0", 8080), new Database(null, null, null, 8, "data/postgres"), new Agents(5000));
     }
 
     public static ControlPlaneConfig load(Path file, Map<String, String> env) throws IOException {
@@ -39,7 +42,8 @@ public record ControlPlaneConfig(Http http, Database database) {
         return new ControlPlaneConfig(
                 new Http(env.get("LVSCP_HTTP_HOST"), intOrNull(env, "LVSCP_HTTP_PORT")),
                 new Database(env.get("LVSCP_DATABASE_URL"), env.get("LVSCP_DATABASE_USER"), env.get("LVSCP_DATABASE_PASSWORD"),
-                        intOrNull(env, "LVSCP_DATABASE_POOL_SIZE"), env.get("LVSCP_DATA_DIR")));
+                        intOrNull(env, "LVSCP_DATABASE_POOL_SIZE"), env.get("LVSCP_DATA_DIR")),
+                new Agents(intOrNull(env, "LVSCP_AGENT_HEARTBEAT_MILLIS")));
     }
 
     private static Integer intOrNull(Map<String, String> env, String key) {
@@ -59,7 +63,12 @@ public record ControlPlaneConfig(Http http, Database database) {
                 or(o.database().url(), database.url()), or(o.database().user(), database.user()),
                 or(o.database().password(), database.password()), or(o.database().poolSize(), database.poolSize()),
                 or(o.database().dataDir(), database.dataDir()));
-        return new ControlPlaneConfig(h, d);
+        Agents a = o.agents() == null ? agents : new Agents(or(o.agents().heartbeatMillis(), agents.heartbeatMillis()));
+        return new ControlPlaneConfig(h, d, a);
+    }
+
+    public long agentHeartbeatMillis() {
+        return agents.heartbeatMillis();
     }
 
     private static <T> T or(T a, T b) {
@@ -67,10 +76,10 @@ public record ControlPlaneConfig(Http http, Database database) {
     }
 
     public ControlPlaneConfig withHttpPort(int port) {
-        return new ControlPlaneConfig(new Http(http.host(), port), database);
+        return new ControlPlaneConfig(new Http(http.host(), port), database, agents);
     }
 
     public ControlPlaneConfig withDatabaseUrl(String url, String user, String password) {
-        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()));
+        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents);
     }
 }

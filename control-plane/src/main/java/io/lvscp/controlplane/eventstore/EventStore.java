@@ -45,6 +45,18 @@ public final class EventStore {
             """;
     // The transaction id goes out as text under another name: ORDER BY transaction_id must sort the xid8
     // column numerically, not this text ("1000" < "997").
+    // Observation streams take appends from anyone in any order: the version only numbers them.
+    private static final String APPEND_ANY = """
+            WITH bumped AS (
+                INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id)
+                DO UPDATE SET version = streams.version + $2 RETURNING version - $2 AS base
+            )
+            INSERT INTO events (stream_id, stream_version, event_type, data, metadata)
+            SELECT $1, bumped.base + e.ord, e.type, e.data::jsonb, $5::text::jsonb
+            FROM bumped, unnest($3::text[], $4::text[]) WITH ORDINALITY AS e(type, data, ord)
+            ORDER BY e.ord
+            RETURNING global_position, transaction_id::text, stream_version, recorded_at
+            """;
     private static final String COLUMNS =
             "global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_type, data::text AS data, metadata::text AS metadata, recorded_at";
     private static final String READ_STREAM = "SELECT " + COLUMNS
@@ -81,6 +93,15 @@ public final class EventStore {
                 });
     }
 
+    /** Appends to a stream whatever its version: for observations, which no decision depends on. */
+    public Future<Void> appendAny(String streamId, List<NewEvent> events, EventMetadata metadata) {
+        String[] types = events.stream().map(NewEvent::type).toArray(String[]::new);
+        String[] data = events.stream().map(NewEvent::data).toArray(String[]::new);
+        return pool.preparedQuery(APPEND_ANY)
+                .execute(Tuple.of(streamId, (long) events.size(), types, data, metadataJson(metadata).encode()))
+                .mapEmpty();
+    }
+
     /** Events of one stream with afterVersion < version <= upToVersion, in version order. */
     public Future<List<RecordedEvent>> readStream(String streamId, long afterVersion, long upToVersion) {
         return pool.preparedQuery(READ_STREAM).execute(Tuple.of(streamId, afterVersion, upToVersion)).map(EventStore::toEvents);
@@ -109,7 +130,7 @@ public final class EventStore {
     public Future<List<RecordedEvent>> readLog(LogQuery q) {
         if (q.after() == null && q.afterPosition() != null) {
             return cursorOf(q.afterPosition()).compose(c -> readLog(new LogQuery(
-                    c, null, q.streamId(), q.type(), q.actor(), q.since(), q.until(), q.limit())));
+                    c, null, q.streamIds(), q.type(), q.actor(), q.since(), q.until(), q.limit())));
         }
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM events WHERE ");
         List<Object> params = new ArrayList<>();
@@ -121,7 +142,7 @@ public final class EventStore {
             sql.append("true");
         }
         sql.append(" AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())");
-        if (q.streamId() != null) sql.append(" AND stream_id = $").append(add(params, q.streamId()));
+        if (q.streamIds() != null) sql.append(" AND stream_id = ANY($").append(add(params, q.streamIds().toArray(new String[0]))).append(")");
         if (q.type() != null) sql.append(" AND event_type = $").append(add(params, q.type()));
         if (q.actor() != null) sql.append(" AND metadata ->> 'actor' = $").append(add(params, q.actor()));
         if (q.since() != null) sql.append(" AND recorded_at >= $").append(add(params, q.since()));

@@ -9,7 +9,7 @@ import java.time.OffsetDateTime;
 public record LogQuery(
         LogCursor after,
         Long afterPosition,
-        String streamId,
+        java.util.List<String> streamIds,
         String type,
         String actor,
         OffsetDateTime since,

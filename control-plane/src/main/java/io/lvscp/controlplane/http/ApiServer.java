@@ -1,5 +1,7 @@
 package io.lvscp.controlplane.http;
 
+import io.lvscp.controlplane.agents.AgentGateway;
+import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
 import io.lvscp.controlplane.command.ClusterCommands;
 import io.lvscp.controlplane.eventstore.EventStore;
@@ -23,7 +25,7 @@ public final class ApiServer {
     private ApiServer() {}
 
     public static Router router(Vertx vertx, Pool pool, EventStore store, ClusterProjections projections, ClusterCommands commands,
-                                ControlPlaneMetrics metrics, Supplier<Boolean> started) {
+                                RouterStatusStore status, AgentGateway gateway, ControlPlaneMetrics metrics, Supplier<Boolean> started) {
         Router router = Router.router(vertx);
         // Path-less routes, so that the HTTP metrics' route label is the API route alone ("/v1/clusters/:cluster").
         router.route().handler(RequestMeta::assignRequestId);
@@ -34,7 +36,14 @@ public final class ApiServer {
         router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
 
         Handlers handlers = new Handlers(commands);
-        new ResourceRoutes(projections, handlers).mount(router);
+        new ResourceRoutes(projections, status, handlers).mount(router);
+        router.get("/v1/agents/stream").handler(ctx -> {
+            if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+                Problems.send(ctx, ApiProblem.badRequest(null, "this is the agents' WebSocket stream; connect with a WebSocket upgrade"));
+                return;
+            }
+            ctx.request().toWebSocket().onSuccess(gateway::handle).onFailure(f -> Problems.fail(ctx, f));
+        });
         new AuditRoutes(store, projections, handlers).mount(router);
 
         router.errorHandler(404, ctx -> Problems.send(ctx, ApiProblem.notFound("no resource at " + ctx.request().path())));

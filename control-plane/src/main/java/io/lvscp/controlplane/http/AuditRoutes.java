@@ -53,7 +53,8 @@ final class AuditRoutes {
         if (cluster != null && !cluster.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
             throw ApiProblem.badRequest(null, "cluster must be a cluster name");
         }
-        String stream = cluster == null ? null : ClusterProjections.streamId(cluster);
+        // A cluster's log is its desired-state stream and the observations of its routers.
+        List<String> stream = cluster == null ? null : List.of(ClusterProjections.streamId(cluster), observationStream(cluster));
         String type = ctx.request().getParam("type");
         if (type != null && !type.matches("[A-Za-z]{1,64}")) throw ApiProblem.badRequest(null, "type must be an event type name such as RealServerDrained");
         String actor = ctx.request().getParam("actor");
@@ -124,6 +125,10 @@ final class AuditRoutes {
         }
         return projections.stateAt(cluster, body.revision())
                 .compose(target -> h.write(ctx, cluster, Decisions.rollbackTo(target), 200, Views::cluster));
+    }
+
+    static String observationStream(String cluster) {
+        return io.lvscp.controlplane.agents.AgentGateway.observationStream(cluster);
     }
 
     private ClusterState known(String cluster) {

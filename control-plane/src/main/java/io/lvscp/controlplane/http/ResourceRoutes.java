@@ -2,6 +2,7 @@ package io.lvscp.controlplane.http;
 
 import io.lvscp.api.model.*;
 import io.lvscp.api.model.Router;
+import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
 import io.lvscp.controlplane.command.Decisions;
 import io.lvscp.controlplane.projection.ClusterProjections;
@@ -19,10 +20,12 @@ final class ResourceRoutes {
     private static final long MAX_MARK = 4294967295L;
 
     private final ClusterProjections projections;
+    private final RouterStatusStore status;
     private final Handlers h;
 
-    ResourceRoutes(ClusterProjections projections, Handlers handlers) {
+    ResourceRoutes(ClusterProjections projections, RouterStatusStore status, Handlers handlers) {
         this.projections = projections;
+        this.status = status;
         this.h = handlers;
     }
 
@@ -35,7 +38,7 @@ final class ResourceRoutes {
         }));
         r.get(C).handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            return Handlers.json(ctx, 200, Views.cluster(c), c.revision());
+            return status.forCluster(c.name()).compose(s -> Handlers.json(ctx, 200, Views.cluster(c, s), c.revision()));
         }));
         r.put(C).handler(ctx -> Handlers.run(ctx, () ->
                 h.write(ctx, clusterName(ctx), Decisions.replaceCluster(Bodies.read(ctx, ClusterSettings.class)), 200, Views::cluster)));
@@ -44,7 +47,11 @@ final class ResourceRoutes {
         // Routers
         r.get(C + "/routers").handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            return Handlers.json(ctx, 200, Views.items(new ArrayList<>(c.routers().values())), c.revision());
+            return status.forCluster(c.name()).compose(s -> {
+                List<Object> items = new ArrayList<>();
+                c.routers().values().forEach(router -> items.add(Views.router(router, s)));
+                return Handlers.json(ctx, 200, Views.items(items), c.revision());
+            });
         }));
         r.post(C + "/routers").handler(ctx -> Handlers.run(ctx, () -> {
             String cluster = clusterName(ctx);
@@ -58,7 +65,7 @@ final class ResourceRoutes {
             String name = Handlers.name(ctx, "router", "router");
             Router router = c.routers().get(name);
             if (router == null) throw ApiProblem.notFound("router " + name + " does not exist in cluster " + c.name());
-            return Handlers.json(ctx, 200, router, c.revision());
+            return status.forCluster(c.name()).compose(s -> Handlers.json(ctx, 200, Views.router(router, s), c.revision()));
         }));
         r.put(C + "/routers/:router").handler(ctx -> Handlers.run(ctx, () -> {
             String name = Handlers.name(ctx, "router", "router");

@@ -7,7 +7,9 @@ import io.lvscp.api.event.ClusterEvent;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.*;
 import io.lvscp.controlplane.eventstore.RecordedEvent;
+import io.lvscp.controlplane.agents.RouterStatus;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON that clients see. The shapes are openapi.yaml's schemas; the tests hold them to it. */
 final class Views {
@@ -16,9 +18,14 @@ final class Views {
     private Views() {}
 
     static ObjectNode cluster(ClusterState c) {
+        return cluster(c, Map.of());
+    }
+
+    /** The cluster with, per router, what its agent last reported (never-seen routers say so). */
+    static ObjectNode cluster(ClusterState c, Map<String, RouterStatus> status) {
         ObjectNode o = clusterSummary(c);
         ArrayNode routers = o.putArray("routers");
-        c.routers().values().forEach(r -> routers.add(tree(r)));
+        c.routers().values().forEach(r -> routers.add(router(r, status)));
         ArrayNode vss = o.putArray("virtualServers");
         c.virtualServers().values().forEach(vs -> vss.add(virtualServer(vs)));
         ArrayNode marks = o.putArray("firewallMarks");
@@ -34,6 +41,12 @@ final class Views {
         c.routers().values().stream().filter(r -> r.rolePreference() == RolePreference.backup).findFirst()
                 .ifPresent(r -> o.put("backupRouter", r.name()));
         o.put("virtualServerCount", c.virtualServers().size());
+        return o;
+    }
+
+    static ObjectNode router(Router r, Map<String, RouterStatus> status) {
+        ObjectNode o = tree(r);
+        o.set("status", tree(status.getOrDefault(r.name(), RouterStatus.NEVER_SEEN)));
         return o;
     }
 
@@ -70,7 +83,7 @@ final class Views {
         o.put("cursor", e.cursor().encode());
         o.put("stream", e.streamId());
         int slash = e.streamId().indexOf('/');
-        if (slash > 0 && e.streamId().startsWith("cluster/")) o.put("cluster", e.streamId().substring(slash + 1));
+        if (slash > 0) o.put("cluster", e.streamId().substring(slash + 1));
         o.put("revision", e.streamVersion());
         o.put("type", e.type());
         o.put("recordedAt", e.recordedAt().toInstant().toString());

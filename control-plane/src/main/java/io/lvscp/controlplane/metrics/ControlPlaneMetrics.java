@@ -34,6 +34,24 @@ public final class ControlPlaneMetrics {
         }
     }
 
+    private final Counter nacks = Counter.builder("lvscp.agent.nacks").description("Revisions an agent could not apply").register(registry);
+    private final Counter drifts = Counter.builder("lvscp.agent.drift.corrections").description("Kernel drift an agent found and corrected").register(registry);
+    private final Timer agentApply = Timer.builder("lvscp.agent.apply").description("Time agents report for applying a revision")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
+
+    public void agentAck(String cluster, String router, long applyMillis) {
+        agentApply.record(applyMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public void agentNack() {
+        nacks.increment();
+    }
+
+    public void driftCorrected() {
+        drifts.increment();
+    }
+
     public void conflict() {
         conflicts.increment();
     }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -28,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.flywaydb.core.Flyway;
@@ -40,16 +43,22 @@ import org.flywaydb.core.Flyway;
  *
  * <p>Every write is one statement in autocommit, so one commit and one WAL flush, for both systems. The raw
  * table is {@code LIKE events INCLUDING ALL}: same columns, defaults, identity, constraints and indexes, but
- * no streams row to bump and no NOTIFY trigger. Knobs, all system properties: bench.appends (per system and
- * workload, default 5000), bench.writers (8), bench.batch (10), bench.serialAppends (2000, the one-writer
- * workload), bench.warmup (300 per system and workload), bench.rounds (2, the order of the systems alternates
- * between rounds), bench.pool (pool size, default = writers), bench.maxPhaseSeconds (20, a phase stops issuing
- * appends after it), bench.synchronousCommit (on), bench.diagnose (true: also run the event store with its
- * NOTIFY trigger disabled, to show what the trigger costs), bench.dataDir (parent of the temporary data
- * directory, default java.io.tmpdir).
+ * no streams row to bump and no NOTIFY trigger.
+ *
+ * <p>Knobs, all system properties: bench.appends (per system and workload, default 5000), bench.writers (8),
+ * bench.batch (10), bench.serialAppends (2000, the one-writer workload), bench.warmup (300 per system and
+ * workload), bench.rounds (4: each measurement is split in rounds and the order of the systems rotates between
+ * rounds, so background load and table growth fall on all of them alike), bench.pool (pool size, default =
+ * writers), bench.maxSeconds (120: the time all measured phases may take together; each phase gets its share
+ * and stops issuing appends when it is used up, which the table then says), bench.synchronousCommit (on),
+ * bench.diagnose (true: also run the event store with its NOTIFY trigger disabled, "es-no-notify", and with
+ * the wake-up sent after the append in a statement of its own that does not wait for the disk,
+ * "es-async-notify", and sample what the backends wait on), bench.dataDir (parent of the temporary data
+ * directory, default java.io.tmpdir), bench.cachePreparedStatements (false, as the control plane connects).
  */
 public final class EventStoreBenchmark {
     private static final String RAW_TABLE = "raw_events";
+    private static final long WARMUP_LIMIT = TimeUnit.SECONDS.toNanos(5);
     private static final String EVENT_TYPE = "RealServerChanged";
     // What ClusterDiff emits when an operator changes a real server: the whole server, as EventCodec writes it.
     private static final String EVENT_DATA = new JsonObject()
@@ -59,7 +68,7 @@ public final class EventStoreBenchmark {
                     .put("address", "10.42.17.117")
                     .put("port", 8443)
                     .put("weight", 120)
-                    .put("forwarding", "masquerade")
+                    .put("forwarding", "masq")
                     .put("state", "active"))
             .encode();
     private static final EventMetadata METADATA = new EventMetadata("alice@ops.example.com",
@@ -78,8 +87,15 @@ public final class EventStoreBenchmark {
     private final AtomicLong rawEvents = new AtomicLong();
     private final Map<Integer, String> rawBatchSql = new ConcurrentHashMap<>();
 
-    private EventStoreBenchmark(Config cfg, Pool pool) {
+    private final Vertx vertx;
+    private final PgConnectOptions connect;
+    // Where the wait-event sampler counts, while a measured phase runs; null between phases.
+    private volatile Map<String, LongAdder> sampling;
+
+    private EventStoreBenchmark(Config cfg, Vertx vertx, PgConnectOptions connect, Pool pool) {
         this.cfg = cfg;
+        this.vertx = vertx;
+        this.connect = connect;
         this.pool = pool;
         this.store = new EventStore(pool);
         this.esVersion = new long[cfg.writers];
@@ -87,7 +103,7 @@ public final class EventStoreBenchmark {
     }
 
     record Config(int appends, int writers, int batch, int serialAppends, int warmup, int rounds, int poolSize,
-                  int maxPhaseSeconds, String synchronousCommit, boolean diagnose, String dataDir) {
+                  int maxSeconds, String synchronousCommit, boolean diagnose, String dataDir, boolean cachePrepared) {
         static Config fromSystemProperties() {
             int writers = Integer.getInteger("bench.writers", 8);
             return new Config(
@@ -96,12 +112,13 @@ public final class EventStoreBenchmark {
                     Integer.getInteger("bench.batch", 10),
                     Integer.getInteger("bench.serialAppends", 2000),
                     Integer.getInteger("bench.warmup", 300),
-                    Math.max(1, Integer.getInteger("bench.rounds", 2)),
+                    Math.max(1, Integer.getInteger("bench.rounds", 4)),
                     Integer.getInteger("bench.pool", writers),
-                    Integer.getInteger("bench.maxPhaseSeconds", 20),
+                    Integer.getInteger("bench.maxSeconds", 120),
                     System.getProperty("bench.synchronousCommit", "on"),
                     Boolean.parseBoolean(System.getProperty("bench.diagnose", "true")),
-                    System.getProperty("bench.dataDir"));
+                    System.getProperty("bench.dataDir"),
+                    Boolean.getBoolean("bench.cachePreparedStatements"));
         }
     }
 
@@ -115,6 +132,7 @@ public final class EventStoreBenchmark {
     /** Accumulates the measured phases of one (workload, system) over the rounds. */
     static final class Result {
         final Histogram latencyMicros = new ConcurrentHistogram(60_000_000L, 3);
+        final Map<String, LongAdder> waits = new ConcurrentHashMap<>();
         long appends;
         long nanos;
         boolean cut;
@@ -138,7 +156,9 @@ public final class EventStoreBenchmark {
         try (EmbeddedPostgres pg = builder.start()) {
             Flyway.configure().dataSource(pg.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
             PgConnectOptions connect = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
-                    .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+                    .setDatabase("postgres").setUser("postgres").setPassword("postgres")
+                    // Off by default, as in the control plane (Database does not set it): every append parses and plans.
+                    .setCachePreparedStatements(cfg.cachePrepared);
             Vertx vertx = Vertx.vertx();
             Pool pool = PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(cfg.poolSize).setName("lvscp-bench"))
@@ -146,7 +166,7 @@ public final class EventStoreBenchmark {
                     .using(vertx)
                     .build();
             try {
-                new EventStoreBenchmark(cfg, pool).run();
+                new EventStoreBenchmark(cfg, vertx, connect, pool).run();
             } finally {
                 await(pool.close(), 30);
                 await(vertx.close(), 30);
@@ -154,7 +174,7 @@ public final class EventStoreBenchmark {
         } finally {
             if (dataDir != null && Files.exists(dataDir)) deleteTree(dataDir);
         }
-        System.out.printf(Locale.ROOT, "%nTotal run time: %.1f s%n", (System.nanoTime() - started) / 1e9);
+        System.out.printf(Locale.ROOT, "%nTotal run time: %.1f s; load average at end: %s%n", (System.nanoTime() - started) / 1e9, loadAverage());
     }
 
     private void run() throws Exception {
@@ -164,13 +184,16 @@ public final class EventStoreBenchmark {
         System.out.printf(Locale.ROOT, "Payload: event type %s, data %d bytes, metadata %d bytes (JSON text)%n",
                 EVENT_TYPE, utf8(EVENT_DATA), utf8(METADATA_JSON));
         System.out.printf(Locale.ROOT, "Settings: appends=%d writers=%d batch=%d serialAppends=%d warmup=%d rounds=%d pool=%d"
-                        + " maxPhaseSeconds=%d diagnose=%s%n%n", cfg.appends, cfg.writers, cfg.batch, cfg.serialAppends,
-                cfg.warmup, cfg.rounds, cfg.poolSize, cfg.maxPhaseSeconds, cfg.diagnose);
+                        + " maxSeconds=%d diagnose=%s cachePreparedStatements=%s%n", cfg.appends, cfg.writers, cfg.batch,
+                cfg.serialAppends, cfg.warmup, cfg.rounds, cfg.poolSize, cfg.maxSeconds, cfg.diagnose, cfg.cachePrepared);
 
         Map<String, Appender> systems = new LinkedHashMap<>();
         systems.put("eventstore", this::appendEventStore);
         systems.put("raw", this::appendRaw);
-        if (cfg.diagnose) systems.put("es-no-notify", this::appendEventStore);
+        if (cfg.diagnose) {
+            systems.put("es-no-notify", this::appendEventStore);
+            systems.put("es-async-notify", this::appendEventStoreThenNotify);
+        }
 
         List<Workload> workloads = List.of(
                 new Workload("single, " + cfg.writers + " writers", 1, cfg.writers, cfg.appends),
@@ -181,12 +204,29 @@ public final class EventStoreBenchmark {
         // and both statements, and gives both tables some rows before anything is measured.
         for (Workload wl : workloads) {
             for (Map.Entry<String, Appender> s : systems.entrySet()) {
-                if (s.getKey().equals("es-no-notify")) continue;
-                phase(wl.writers, Math.max(wl.writers, cfg.warmup), wl.batch, s.getValue(), null);
+                if (s.getKey().startsWith("es-")) continue;
+                phase(wl.writers, Math.max(wl.writers, cfg.warmup), wl.batch, s.getValue(), null, WARMUP_LIMIT);
             }
         }
         System.out.println("Warm-up done.");
 
+        long phaseLimit = TimeUnit.SECONDS.toNanos(cfg.maxSeconds) / ((long) workloads.size() * systems.size() * cfg.rounds);
+        System.out.printf(Locale.ROOT, "Each measured phase may take at most %.1f s.%n%n", phaseLimit / 1e9);
+        Map<String, Map<String, Result>> results;
+        Sampler sampler = cfg.diagnose ? startSampler() : null;
+        try {
+            results = measure(workloads, systems, phaseLimit);
+        } finally {
+            if (sampler != null) stopSampler(sampler);
+        }
+        printTable(workloads, results);
+        if (cfg.diagnose) printWaits(workloads, results);
+        verify();
+    }
+
+    /** Every workload, every system, in rounds whose order of systems rotates. */
+    private Map<String, Map<String, Result>> measure(List<Workload> workloads, Map<String, Appender> systems, long phaseLimit)
+            throws Exception {
         Map<String, Map<String, Result>> results = new LinkedHashMap<>();
         for (Workload wl : workloads) {
             Map<String, Result> bySystem = new LinkedHashMap<>();
@@ -196,31 +236,33 @@ public final class EventStoreBenchmark {
             for (int round = 0; round < cfg.rounds; round++) {
                 int perRound = wl.appends / cfg.rounds + (round < wl.appends % cfg.rounds ? 1 : 0);
                 for (String system : order) {
-                    boolean noNotify = system.equals("es-no-notify");
-                    if (noNotify) await(pool.query("ALTER TABLE streams DISABLE TRIGGER streams_appended").execute(), 30);
+                    Result r = bySystem.get(system);
+                    // The variants of the event store run without the trigger (es-async-notify sends its own).
+                    boolean noTrigger = system.startsWith("es-");
+                    if (noTrigger) await(pool.query("ALTER TABLE streams DISABLE TRIGGER streams_appended").execute(), 30);
                     try {
                         // Every phase starts right after a checkpoint, so none inherits another's dirty pages.
                         await(pool.query("CHECKPOINT").execute(), 120);
-                        phase(wl.writers, perRound, wl.batch, systems.get(system), bySystem.get(system));
+                        sampling = r.waits;
+                        phase(wl.writers, perRound, wl.batch, systems.get(system), r, phaseLimit);
                     } finally {
-                        if (noNotify) await(pool.query("ALTER TABLE streams ENABLE TRIGGER streams_appended").execute(), 30);
+                        sampling = null;
+                        if (noTrigger) await(pool.query("ALTER TABLE streams ENABLE TRIGGER streams_appended").execute(), 30);
                     }
-                    Result r = bySystem.get(system);
-                    System.out.printf(Locale.ROOT, "  %-22s %-13s round %d: %d appends so far%n", wl.name, system, round + 1, r.appends);
+                    System.out.printf(Locale.ROOT, "  %-22s %-15s round %d: %d appends so far%n", wl.name, system, round + 1, r.appends);
                 }
                 Collections.rotate(order, -1);
             }
         }
-        printTable(workloads, results);
-        verify();
+        return results;
     }
 
     /**
      * Runs {@code total} appends of {@code batch} events from {@code writers} concurrent writers, each on its
      * own stream and each issuing its next append when the previous one returned. Blocks the main thread only.
      */
-    private void phase(int writers, int total, int batch, Appender appender, Result into) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(cfg.maxPhaseSeconds);
+    private void phase(int writers, int total, int batch, Appender appender, Result into, long limitNanos) throws Exception {
+        long deadline = System.nanoTime() + limitNanos;
         Histogram h = into == null ? new ConcurrentHistogram(60_000_000L, 3) : into.latencyMicros;
         AtomicLong done = new AtomicLong();
         List<Future<Void>> all = new ArrayList<>(writers);
@@ -231,7 +273,7 @@ public final class EventStoreBenchmark {
             next(appender, w, count, batch, deadline, h, done, p);
             all.add(p.future());
         }
-        long end = await(Future.all(all).map(v -> System.nanoTime()), cfg.maxPhaseSeconds + 120L);
+        long end = await(Future.all(all).map(v -> System.nanoTime()), TimeUnit.NANOSECONDS.toSeconds(limitNanos) + 120L);
         if (into != null) {
             into.appends += done.get();
             into.nanos += end - start;
@@ -264,6 +306,17 @@ public final class EventStoreBenchmark {
             esEvents.addAndGet(n);
             return null;
         });
+    }
+
+    /**
+     * A possible change, measured: the append without the trigger, then the wake-up as a statement of its own
+     * whose commit does not wait for the disk (a wake-up is never replayed, so it needs no durability). The
+     * writer waits for both, so the latency includes the second round trip.
+     */
+    private Future<Void> appendEventStoreThenNotify(int w, int n) {
+        return appendEventStore(w, n).compose(v -> pool.preparedQuery(
+                        "SELECT set_config('synchronous_commit', 'off', true), pg_notify('lvscp_events', $1)")
+                .execute(Tuple.of(stream(w) + " " + esVersion[w])).mapEmpty());
     }
 
     private Future<Void> appendRaw(int w, int n) {
@@ -301,6 +354,56 @@ public final class EventStoreBenchmark {
         return "cluster/bench-" + w;
     }
 
+    /**
+     * What the client backends wait on, sampled from pg_stat_activity every 50 ms on a connection of its own
+     * (not from the pool, whose connections are all busy with the writers). Diagnostic only: it costs the
+     * server about 20 small queries a second, alike for every system.
+     */
+    private record Sampler(PgConnection conn, long timer) {}
+
+    private static final String WAITS = "SELECT coalesce(wait_event_type || ':' || wait_event, 'running (CPU)')"
+            + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()";
+
+    private Sampler startSampler() throws Exception {
+        PgConnection conn = await(PgConnection.connect(vertx, connect), 30);
+        AtomicBoolean busy = new AtomicBoolean();
+        long timer = vertx.setPeriodic(50, id -> {
+            Map<String, LongAdder> into = sampling;
+            if (into == null || !busy.compareAndSet(false, true)) return;
+            conn.query(WAITS).execute().onComplete(ar -> {
+                busy.set(false);
+                if (ar.succeeded()) {
+                    for (Row r : ar.result()) into.computeIfAbsent(r.getString(0), k -> new LongAdder()).increment();
+                }
+            });
+        });
+        return new Sampler(conn, timer);
+    }
+
+    private void stopSampler(Sampler sampler) throws Exception {
+        vertx.cancelTimer(sampler.timer);
+        await(sampler.conn.close(), 30);
+    }
+
+    private static void printWaits(List<Workload> workloads, Map<String, Map<String, Result>> results) {
+        System.out.println();
+        System.out.println("== What the writers' backends were doing (pg_stat_activity, sampled every 50 ms during the measured phases)");
+        for (Workload wl : workloads) {
+            for (Map.Entry<String, Result> e : results.get(wl.name).entrySet()) {
+                Map<String, LongAdder> waits = e.getValue().waits;
+                long total = waits.values().stream().mapToLong(LongAdder::sum).sum();
+                StringBuilder line = new StringBuilder();
+                waits.entrySet().stream()
+                        .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                        .limit(4)
+                        .forEach(w -> line.append(String.format(Locale.ROOT, "  %s %.0f%%", w.getKey(), 100.0 * w.getValue().sum() / total)));
+                System.out.printf(Locale.ROOT, "%-22s %-15s %5d samples:%s%n", wl.name, e.getKey(), total, line);
+            }
+        }
+        System.out.println("(Lock:object is the lock NOTIFY takes at commit and holds until the commit is on disk;"
+                + " IO:WALSync and LWLock:WALWrite are the commit's WAL flush; Lock:transactionid is a row lock.)");
+    }
+
     private static void printMachine() throws IOException {
         System.out.println("== Machine");
         System.out.printf(Locale.ROOT, "nproc (available processors): %d%n", Runtime.getRuntime().availableProcessors());
@@ -309,6 +412,7 @@ public final class EventStoreBenchmark {
         System.out.printf("OS: %s %s (%s)%n", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
         System.out.printf("Java: %s (%s %s)%n", System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 System.getProperty("java.vm.version"));
+        System.out.printf("Load average at start: %s%n", loadAverage());
     }
 
     private void printServer() throws Exception {
@@ -333,7 +437,7 @@ public final class EventStoreBenchmark {
     private static void printTable(List<Workload> workloads, Map<String, Map<String, Result>> results) {
         System.out.println();
         System.out.println("== Results (latency per append, from issuing it to its result; one append = one statement = one commit)");
-        String header = String.format(Locale.ROOT, "| %-22s | %-12s | %9s | %9s | %8s | %8s | %8s | %-15s |",
+        String header = String.format(Locale.ROOT, "| %-22s | %-15s | %9s | %9s | %8s | %8s | %8s | %-15s |",
                 "workload", "system", "appends/s", "events/s", "p50 ms", "p99 ms", "max ms", "vs raw events/s");
         System.out.println(header);
         System.out.println(header.replaceAll("[^|]", "-"));
@@ -345,12 +449,12 @@ public final class EventStoreBenchmark {
                 double appendsPerSecond = r.appends / (r.nanos / 1e9);
                 double ev = eventsPerSecond(r, wl.batch);
                 String ratio = e.getKey().equals("raw") ? "1.00 (baseline)" : String.format(Locale.ROOT, "%.2f", ev / rawRate);
-                System.out.printf(Locale.ROOT, "| %-22s | %-12s | %9.0f | %9.0f | %8.2f | %8.2f | %8.2f | %-15s |%s%n",
+                System.out.printf(Locale.ROOT, "| %-22s | %-15s | %9.0f | %9.0f | %8.2f | %8.2f | %8.2f | %-15s |%s%n",
                         wl.name, e.getKey(), appendsPerSecond, ev,
                         r.latencyMicros.getValueAtPercentile(50) / 1000.0,
                         r.latencyMicros.getValueAtPercentile(99) / 1000.0,
                         r.latencyMicros.getMaxValue() / 1000.0,
-                        ratio, r.cut ? " (stopped at bench.maxPhaseSeconds)" : "");
+                        ratio, r.cut ? " (time limit: fewer appends than asked)" : "");
             }
         }
         System.out.println();
@@ -387,6 +491,14 @@ public final class EventStoreBenchmark {
             if (line.startsWith(key)) return line.substring(line.indexOf(':') + 1).trim();
         }
         return "unknown";
+    }
+
+    /** 1, 5 and 15 minute load averages: the benchmark shares the machine with whatever else runs. */
+    private static String loadAverage() throws IOException {
+        Path p = Path.of("/proc/loadavg");
+        if (!Files.isReadable(p)) return "unknown";
+        String[] f = Files.readString(p).trim().split("\\s+");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     private static int utf8(String s) {

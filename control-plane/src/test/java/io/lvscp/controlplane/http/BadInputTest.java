@@ -30,6 +30,8 @@ class BadInputTest {
         cp = RunningControlPlane.onNewDatabase();
         seedCluster(cp, "bad");
         Api.given(cp).body("{\"mark\": 80, \"address\": \"192.168.26.10\", \"ports\": [\"443\"]}").post(C + "/firewall-marks").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"multi\",\"address\":\"192.168.26.10\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"firewallMark\":80}")
+                .post(VS).then().statusCode(201);
         Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"primary\"}")
                 .post(C + "/routers").then().statusCode(201);
         Api.given(cp).body("{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\"}")

@@ -18,8 +18,13 @@ public final class RunningControlPlane implements AutoCloseable {
     }
 
     public static RunningControlPlane on(String databaseUrl) {
-        ControlPlaneConfig cfg = ControlPlaneConfig.defaults().withHttpPort(0).withDatabaseUrl(databaseUrl, null, null);
-        cfg = cfg.overlay(new ControlPlaneConfig(new ControlPlaneConfig.Http("127.0.0.1", null), null));
+        return on(databaseUrl, 0);
+    }
+
+    /** On a fixed port, for tests that stop a control plane and start it again where agents expect it. */
+    public static RunningControlPlane on(String databaseUrl, int port) {
+        ControlPlaneConfig cfg = ControlPlaneConfig.defaults().withHttpPort(port).withDatabaseUrl(databaseUrl, null, null);
+        cfg = cfg.overlay(new ControlPlaneConfig(new ControlPlaneConfig.Http("127.0.0.1", null), null, new ControlPlaneConfig.Agents(1000)));
         try {
             return new RunningControlPlane(databaseUrl, ControlPlane.start(cfg));
         } catch (Exception e) {

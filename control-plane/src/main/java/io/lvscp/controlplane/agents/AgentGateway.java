@@ -1,0 +1,243 @@
+package io.lvscp.controlplane.agents;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.lvscp.api.json.Json;
+import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.stream.StreamMessage;
+import io.lvscp.controlplane.eventstore.EventMetadata;
+import io.lvscp.controlplane.eventstore.EventStore;
+import io.lvscp.controlplane.eventstore.NewEvent;
+import io.lvscp.controlplane.eventstore.RecordedEvent;
+import io.lvscp.controlplane.metrics.ControlPlaneMetrics;
+import io.lvscp.controlplane.projection.ClusterProjections;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane's end of the agent stream. Each connected router gets the desired state of its cluster: a
+ * snapshot when it is new or too far behind, otherwise the events since the revision it holds, then every new
+ * revision as the projection learns of it (from this process or, by NOTIFY, from any other), in order, with no
+ * gap and no repeat. What agents report goes to {@link RouterStatusStore} and, for drift, into the audit log.
+ * Confined to the API verticle's event loop.
+ */
+public final class AgentGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final ObjectReader READER = Json.mapper().readerFor(StreamMessage.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Beyond this many events behind, a snapshot is cheaper than the deltas (and the agent may have missed a reset). */
+    public static final long MAX_DELTA_EVENTS = 1000;
+
+    private final Vertx vertx;
+    private final ClusterProjections projections;
+    private final EventStore store;
+    private final RouterStatusStore status;
+    private final ControlPlaneMetrics metrics;
+    private final long heartbeatMillis;
+    private final Map<String, Set<Session>> sessions = new HashMap<>();
+
+    public AgentGateway(Vertx vertx, ClusterProjections projections, EventStore store, RouterStatusStore status,
+                        ControlPlaneMetrics metrics, long heartbeatMillis) {
+        this.vertx = vertx;
+        this.projections = projections;
+        this.store = store;
+        this.status = status;
+        this.metrics = metrics;
+        this.heartbeatMillis = heartbeatMillis;
+        projections.addListener((before, after, events) -> {
+            for (Session s : sessions.getOrDefault(after.name(), Set.of())) s.changed(before, after, events);
+        });
+    }
+
+    public static String observationStream(String cluster) {
+        return "observations/" + cluster;
+    }
+
+    public int connected() {
+        return sessions.values().stream().mapToInt(Set::size).sum();
+    }
+
+    public void handle(ServerWebSocket ws) {
+        new Session(ws).start();
+    }
+
+    private final class Session {
+        private final ServerWebSocket ws;
+        private String cluster;
+        private String router;
+        private long sentRevision = -1;
+        private long lastHeard = System.nanoTime();
+        private Future<Void> tail = Future.succeededFuture();
+        private long timer = -1;
+        private boolean closed;
+
+        Session(ServerWebSocket ws) {
+            this.ws = ws;
+        }
+
+        void start() {
+            ws.textMessageHandler(this::received);
+            ws.exceptionHandler(e -> LOG.debug("agent stream error", e));
+            ws.closeHandler(v -> closed());
+            // The agent speaks first; one that says nothing is not an agent.
+            timer = vertx.setPeriodic(heartbeatMillis, id -> beat());
+        }
+
+        private void beat() {
+            if (System.nanoTime() - lastHeard > 3 * heartbeatMillis * 1_000_000L) {
+                LOG.info("agent {}/{} silent for {} ms; closing its stream", cluster, router, 3 * heartbeatMillis);
+                ws.close((short) 4408, "no heartbeat");
+                return;
+            }
+            if (cluster != null) send(new StreamMessage.Heartbeat(projections.get(cluster).revision()));
+        }
+
+        private void received(String text) {
+            lastHeard = System.nanoTime();
+            StreamMessage m;
+            try {
+                m = READER.readValue(text);
+            } catch (Exception e) {
+                refuse("unreadable message: " + e.getClass().getSimpleName());
+                return;
+            }
+            if (cluster == null) {
+                if (m instanceof StreamMessage.Hello h) hello(h);
+                else refuse("the first message must be hello");
+                return;
+            }
+            if (m instanceof StreamMessage.Ack a) {
+                metrics.agentAck(cluster, router, a.applyMillis());
+                status.applied(cluster, router, a.revision(), a.applyMillis()).onFailure(f -> LOG.warn("recording ack failed", f));
+            } else if (m instanceof StreamMessage.Nack n) {
+                metrics.agentNack();
+                LOG.warn("router {}/{} could not apply revision {}: {}", cluster, router, n.revision(), n.error());
+                status.failed(cluster, router, n.revision(), n.appliedRevision(), n.error()).onFailure(f -> LOG.warn("recording nack failed", f));
+            } else if (m instanceof StreamMessage.Drift d) {
+                recordDrift(d);
+            } else if (m instanceof StreamMessage.Stats s) {
+                status.stats(cluster, router, Json.mapper().valueToTree(s).toString()).onFailure(f -> LOG.warn("recording stats failed", f));
+            } else if (m instanceof StreamMessage.Heartbeat) {
+                // lastHeard is all it is for
+            } else {
+                refuse("unexpected " + m.getClass().getSimpleName() + " from an agent");
+            }
+        }
+
+        private void hello(StreamMessage.Hello h) {
+            if (h.cluster() == null || !NAME.matcher(h.cluster()).matches() || h.router() == null || !NAME.matcher(h.router()).matches()) {
+                refuse("hello must name a cluster and a router");
+                return;
+            }
+            ClusterState c = projections.get(h.cluster());
+            if (!c.exists()) {
+                refuse("cluster " + h.cluster() + " does not exist");
+                return;
+            }
+            if (!c.routers().containsKey(h.router())) {
+                refuse("router " + h.router() + " is not enrolled in cluster " + h.cluster()
+                        + "; enrol it first with POST /v1/clusters/" + h.cluster() + "/routers");
+                return;
+            }
+            cluster = h.cluster();
+            router = h.router();
+            sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
+            LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
+            status.connected(cluster, router, h.driver()).onFailure(f -> LOG.warn("recording connection failed", f));
+            enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
+        }
+
+        /** Brings an agent holding {@code held} to {@code head}: deltas if few, a snapshot otherwise. */
+        private Future<Void> catchUp(long held, ClusterState head) {
+            if (held == head.revision()) {
+                sentRevision = held;
+                return send(new StreamMessage.Heartbeat(held));
+            }
+            if (held <= 0 || held > head.revision() || head.revision() - held > MAX_DELTA_EVENTS) {
+                sentRevision = head.revision();
+                return send(new StreamMessage.Snapshot(head.revision(), head));
+            }
+            return store.readStream(ClusterProjections.streamId(cluster), held, head.revision()).compose(events -> {
+                sentRevision = head.revision();
+                return send(delta(held, head.revision(), events));
+            });
+        }
+
+        void changed(ClusterState before, ClusterState after, List<RecordedEvent> events) {
+            enqueue(() -> {
+                if (sentRevision >= after.revision()) return Future.succeededFuture();
+                if (sentRevision == before.revision()) {
+                    sentRevision = after.revision();
+                    return send(delta(before.revision(), after.revision(), events));
+                }
+                return catchUp(sentRevision, after);
+            });
+        }
+
+        private void recordDrift(StreamMessage.Drift d) {
+            String data = Json.mapper().createObjectNode().put("router", router).put("revision", d.revision())
+                    .set("corrections", Json.mapper().valueToTree(d.corrections())).toString();
+            store.appendAny(observationStream(cluster), List.of(new NewEvent("DriftCorrected", data)),
+                            new EventMetadata("router:" + router, null, ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress(), null))
+                    .onFailure(f -> LOG.warn("recording drift failed", f));
+            metrics.driftCorrected();
+        }
+
+        private StreamMessage.Delta delta(long from, long to, List<RecordedEvent> events) {
+            List<StreamMessage.Event> out = events.stream().map(e -> {
+                try {
+                    return new StreamMessage.Event(e.streamVersion(), e.type(), Json.mapper().readTree(e.data()));
+                } catch (Exception x) {
+                    throw new IllegalStateException("stored event " + e.position() + " is not JSON", x);
+                }
+            }).toList();
+            return new StreamMessage.Delta(from, to, out);
+        }
+
+        private void enqueue(java.util.function.Supplier<Future<Void>> step) {
+            tail = tail.transform(ignored -> closed ? Future.<Void>succeededFuture() : step.get())
+                    .onFailure(f -> {
+                        LOG.warn("stream to {}/{} failed; closing it so the agent reconnects", cluster, router, f);
+                        ws.close((short) 1011, "control plane error");
+                    });
+        }
+
+        private Future<Void> send(StreamMessage m) {
+            if (closed) return Future.succeededFuture();
+            try {
+                return ws.writeTextMessage(Json.mapper().writeValueAsString(m));
+            } catch (Exception e) {
+                return Future.failedFuture(e);
+            }
+        }
+
+        private void refuse(String reason) {
+            LOG.info("agent stream refused: {}", reason);
+            send(new StreamMessage.Refused(reason)).onComplete(ar -> ws.close((short) 4403, reason.length() > 120 ? reason.substring(0, 120) : reason));
+        }
+
+        private void closed() {
+            closed = true;
+            if (timer >= 0) vertx.cancelTimer(timer);
+            if (cluster != null) {
+                Set<Session> set = sessions.get(cluster);
+                if (set != null) {
+                    set.remove(this);
+                    if (set.isEmpty()) sessions.remove(cluster);
+                }
+                LOG.info("router {}/{} disconnected", cluster, router);
+                status.disconnected(cluster, router).onFailure(f -> LOG.debug("recording disconnect failed", f));
+            }
+        }
+    }
+}
