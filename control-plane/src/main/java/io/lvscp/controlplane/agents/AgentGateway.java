@@ -214,6 +214,7 @@ public final class AgentGateway {
 
         private Future<Void> send(StreamMessage m) {
             if (closed) return Future.succeededFuture();
+            metrics.streamed(m.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
             try {
                 return ws.writeTextMessage(Json.mapper().writeValueAsString(m));
             } catch (Exception e) {

@@ -52,6 +52,12 @@ public final class ControlPlaneMetrics {
         drifts.increment();
     }
 
+    /** Snapshots, deltas and heartbeats sent to agents: a fleet that keeps getting snapshots is falling behind. */
+    public void streamed(String type) {
+        Counter.builder("lvscp.agent.stream.messages").description("Messages sent to agents on the stream, by type")
+                .tag("type", type).register(registry).increment();
+    }
+
     public void conflict() {
         conflicts.increment();
     }

@@ -1,0 +1,215 @@
+package io.lvscp.agent;
+
+import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.metrics.AgentMetrics;
+import io.lvscp.agent.reconcile.Reconciler;
+import io.lvscp.agent.state.StateStore;
+import io.lvscp.agent.stream.StreamClient;
+import io.lvscp.api.event.ClusterEvent;
+import io.lvscp.api.event.ClusterEvents;
+import io.lvscp.api.json.Json;
+import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.stream.StreamMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.net.URI;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router's agent: receives its cluster's desired state, has the reconciler program it, acks or nacks each
+ * revision, and re-checks the kernel periodically. The data plane never waits for the control plane: the last
+ * applied state is on disk and programmed at start, and a lost stream leaves the kernel as it is.
+ *
+ * <p>Threads: stream messages arrive on the event loop, which keeps {@code desired} current; every kernel pass runs
+ * on one worker thread, in order, and takes the newest desired state when it starts, so a burst of revisions
+ * costs one pass and one ack for the newest (an ack of N covers every revision before it).
+ */
+public final class Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    public static final String VERSION = "0.1.0";
+
+    private final Vertx vertx;
+    private final AgentConfig config;
+    private final Reconciler reconciler;
+    private final StateStore store;
+    private final AgentMetrics metrics;
+    private final WorkerExecutor worker;
+    private final StreamClient stream;
+    private volatile ClusterState desired;
+    private volatile ClusterState applied;
+    private volatile boolean passQueued;
+    private volatile String lastError;
+    private volatile long lastNackedRevision = -1;
+    private long reconcileTimer = -1;
+
+    public Agent(Vertx vertx, AgentConfig config, Reconciler reconciler, StateStore store, AgentMetrics metrics) {
+        this.vertx = vertx;
+        this.config = config;
+        this.reconciler = reconciler;
+        this.store = store;
+        this.metrics = metrics;
+        this.worker = vertx.createSharedWorkerExecutor("lvscp-reconcile-" + config.router(), 1);
+        ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
+        this.desired = saved;
+        this.applied = saved;
+        this.stream = new StreamClient(vertx, URI.create(config.controlPlane()),
+                new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION),
+                () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000));
+    }
+
+    /** Programs the saved state (if any), then connects; the returned future completes after that first pass. */
+    public Future<Void> start() {
+        metrics.desired(desired.revision());
+        Future<Void> first = applied.revision() > 0 ? pass(false) : Future.succeededFuture();
+        return first.onComplete(ar -> {
+            reconcileTimer = vertx.setPeriodic((long) (config.reconcileSeconds() * 1000), id -> periodic());
+            stream.start();
+        });
+    }
+
+    public long appliedRevision() {
+        return applied.revision();
+    }
+
+    public long desiredRevision() {
+        return desired.revision();
+    }
+
+    public boolean connected() {
+        return stream.connected();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public Future<Void> stop() {
+        if (reconcileTimer >= 0) vertx.cancelTimer(reconcileTimer);
+        stream.stop();
+        return worker.close();
+    }
+
+    private void received(StreamMessage m) {
+        if (m instanceof StreamMessage.Snapshot s) {
+            if (s.revision() != s.state().revision()) {
+                LOG.warn("snapshot says revision {} but holds {}; reconnecting", s.revision(), s.state().revision());
+                stream.reconnect();
+                return;
+            }
+            offer(s.state());
+        } else if (m instanceof StreamMessage.Delta d) {
+            ClusterState base = desired;
+            if (d.fromRevision() != base.revision()) {
+                // Not ours to guess: say hello again with what we hold and let the control plane decide.
+                LOG.warn("delta from {} does not follow revision {}; reconnecting", d.fromRevision(), base.revision());
+                stream.reconnect();
+                return;
+            }
+            try {
+                offer(fold(base, d));
+            } catch (RuntimeException e) {
+                LOG.error("delta {}..{} cannot be applied to the state held; reconnecting for a fresh start", d.fromRevision(), d.revision(), e);
+                stream.reconnect();
+            }
+        } else if (m instanceof StreamMessage.Heartbeat h) {
+            if (h.revision() > desired.revision()) LOG.debug("control plane is at {}, this agent holds {}", h.revision(), desired.revision());
+        }
+    }
+
+    private static ClusterState fold(ClusterState base, StreamMessage.Delta d) {
+        ClusterState s = base;
+        for (StreamMessage.Event e : d.events()) {
+            Class<? extends ClusterEvent> type = ClusterEvents.typeNamed(e.type());
+            if (type == null) throw new IllegalStateException("unknown event type " + e.type() + "; is this agent older than the control plane?");
+            if (e.revision() != s.revision() + 1) throw new IllegalStateException("event revision " + e.revision() + " after " + s.revision());
+            try {
+                s = s.apply(Json.mapper().treeToValue(e.data(), type));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                throw new IllegalStateException("event " + e.revision() + " of type " + e.type() + " cannot be read", x);
+            }
+        }
+        if (s.revision() != d.revision()) throw new IllegalStateException("delta ends at " + s.revision() + ", not " + d.revision());
+        return s;
+    }
+
+    private void offer(ClusterState state) {
+        desired = state;
+        metrics.desired(state.revision());
+        if (!passQueued) {
+            passQueued = true;
+            pass(false);
+        }
+    }
+
+    private void periodic() {
+        if (!passQueued) {
+            passQueued = true;
+            pass(true);
+        }
+    }
+
+    /** One kernel pass on the worker thread, toward the newest desired state (or, periodic, the applied one). */
+    private Future<Void> pass(boolean periodic) {
+        return worker.<Void>executeBlocking(() -> {
+            passQueued = false;
+            ClusterState target = desired;
+            boolean newRevision = target.revision() != applied.revision();
+            Reconciler.Outcome o;
+            try {
+                o = reconciler.reconcile(newRevision ? target : applied, true);
+            } catch (RuntimeException e) {
+                metrics.reconciled("failed", 0);
+                if (newRevision) {
+                    nack(target.revision(), e.getMessage());
+                    restoreApplied();
+                } else {
+                    LOG.warn("reconcile of revision {} failed: {}", applied.revision(), e.getMessage());
+                }
+                return null;
+            }
+            if (o.rejected()) {
+                metrics.reconciled("rejected", o.millis());
+                nack(target.revision(), String.join("; ", o.unsupported()));
+                return null;
+            }
+            metrics.reconciled(o.changes().isEmpty() ? "unchanged" : "changed", o.millis());
+            if (newRevision) {
+                applied = target;
+                store.save(target);
+                lastError = null;
+                lastNackedRevision = -1;
+                metrics.applied(target.revision(), o.services(), o.destinations());
+                stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
+                LOG.info("applied revision {} ({} changes, {} ms)", target.revision(), o.changes().size(), o.millis());
+            } else if (!o.changes().isEmpty() && periodic) {
+                metrics.drift();
+                LOG.warn("kernel had drifted from revision {}; corrected: {}", applied.revision(), o.changes());
+                stream.send(new StreamMessage.Drift(applied.revision(), o.changes()));
+            }
+            if (!periodic) stream.send(new StreamMessage.Stats(o.services(), o.destinations(), o.millis(), List.of()));
+            return null;
+        }, true);
+    }
+
+    /** Periodic passes retry a failed revision (the cause may pass); the control plane hears each failure once. */
+    private void nack(long revision, String error) {
+        if (revision == lastNackedRevision && error.equals(lastError)) return;
+        lastError = error;
+        lastNackedRevision = revision;
+        metrics.nack();
+        LOG.error("cannot apply revision {}: {}", revision, error);
+        stream.send(new StreamMessage.Nack(revision, applied.revision(), error));
+    }
+
+    /** After a failed apply the kernel may hold part of it; put back what was applied before (Envoy keeps the last good config). */
+    private void restoreApplied() {
+        try {
+            reconciler.reconcile(applied, true);
+        } catch (RuntimeException e) {
+            LOG.error("restoring revision {} failed too: {}", applied.revision(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.lvscp.agent;
+
+import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.dataplane.DataplaneDriver;
+import io.lvscp.agent.dataplane.RecordingDriver;
+import io.lvscp.agent.dataplane.ipvs.IpvsDriver;
+import io.lvscp.agent.dataplane.nft.NftablesDriver;
+import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.agent.exec.ProcessRunner;
+import io.lvscp.agent.host.FirewallMarkRules;
+import io.lvscp.agent.host.HostNetwork;
+import io.lvscp.agent.metrics.AgentMetrics;
+import io.lvscp.agent.reconcile.Reconciler;
+import io.lvscp.agent.state.StateStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A running agent with its Vert.x, its metrics endpoint and its kernel plumbing, built from a config. */
+public final class AgentRuntime implements AutoCloseable {
+    private final Vertx vertx;
+    private final Agent agent;
+    private final HttpServer metricsServer;
+
+    private AgentRuntime(Vertx vertx, Agent agent, HttpServer metricsServer) {
+        this.vertx = vertx;
+        this.agent = agent;
+        this.metricsServer = metricsServer;
+    }
+
+    public static AgentRuntime start(AgentConfig config) throws Exception {
+        return start(config, runnerFor(config));
+    }
+
+    /** Starts with a given runner: tests pass one that records the exact argv of every kernel command. */
+    public static AgentRuntime start(AgentConfig config, CommandRunner runner) throws Exception {
+        DataplaneDriver driver = switch (config.driver()) {
+            case "ipvs" -> new IpvsDriver(runner);
+            case "nftables" -> new NftablesDriver(runner);
+            default -> new RecordingDriver();
+        };
+        return start(config, runner, driver);
+    }
+
+    /** Starts with a given driver, for tests of the agent itself. */
+    public static AgentRuntime start(AgentConfig config, CommandRunner runner, DataplaneDriver driver) throws Exception {
+        List<String> problems = config.problems();
+        if (!problems.isEmpty()) throw new IllegalArgumentException("invalid agent configuration: " + String.join("; ", problems));
+        Path stateDir = Path.of(config.stateDir());
+        boolean kernel = !"recording".equals(config.driver());
+        Reconciler reconciler = new Reconciler(driver,
+                kernel ? new FirewallMarkRules(runner) : null,
+                kernel ? new HostNetwork(runner, config::device, stateDir) : null);
+        AgentMetrics metrics = new AgentMetrics(config.cluster(), config.router(), driver.name());
+        Vertx vertx = Vertx.vertx();
+        try {
+            Agent agent = new Agent(vertx, config, reconciler, new StateStore(stateDir), metrics);
+            HttpServer server = null;
+            if (config.metricsPort() >= 0) {
+                Router r = Router.router(vertx);
+                r.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+                r.get("/healthz").handler(ctx -> ctx.json(Map.of("status", "up", "appliedRevision", agent.appliedRevision(),
+                        "desiredRevision", agent.desiredRevision(), "connected", agent.connected())));
+                server = await(vertx.createHttpServer().requestHandler(r).listen(config.metricsPort(), config.metricsHost()));
+            }
+            await(agent.start());
+            return new AgentRuntime(vertx, agent, server);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    static CommandRunner runnerFor(AgentConfig config) {
+        return config.netns() == null ? ProcessRunner.local() : ProcessRunner.inNetns(config.netns());
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.actualPort();
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            await(agent.stop());
+        } finally {
+            await(vertx.close());
+        }
+    }
+}

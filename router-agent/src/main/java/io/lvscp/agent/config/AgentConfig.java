@@ -1,0 +1,86 @@
+package io.lvscp.agent.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's settings: a small YAML file, then environment variables (which win). See README "Router agent".
+ *
+ * @param controlPlane   base URL of the control plane, http://host:port (the stream is ws://host:port/v1/agents/stream)
+ * @param cluster        the cluster this router belongs to
+ * @param router         this router's name, as enrolled in the cluster
+ * @param driver         ipvs, nftables, or recording (programs nothing; for tests and benchmarks)
+ * @param stateDir       where the last applied state is kept, for starting without a control plane
+ * @param devices        logical device names used in the cluster (eth0) to this host's names, where they differ
+ * @param netns          run every kernel command in this network namespace (ip netns exec); for tests and containers
+ * @param metricsPort    port of /metrics and /healthz (0: any free port, -1: none)
+ * @param reconcileSeconds how often the kernel is re-read and drift corrected
+ */
+public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                          Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                          Double reconcileSeconds, Double heartbeatSeconds) {
+
+    public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
+
+    public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null);
+        if (file != null) {
+            ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
+        }
+        return new AgentConfig(
+                env.getOrDefault("LVSCP_CONTROL_PLANE", c.controlPlane()),
+                env.getOrDefault("LVSCP_CLUSTER", c.cluster()),
+                env.getOrDefault("LVSCP_ROUTER", c.router()),
+                env.getOrDefault("LVSCP_DRIVER", c.driver()),
+                env.getOrDefault("LVSCP_STATE_DIR", c.stateDir()),
+                c.devices(),
+                env.getOrDefault("LVSCP_NETNS", c.netns()),
+                env.containsKey("LVSCP_METRICS_PORT") ? Integer.valueOf(env.get("LVSCP_METRICS_PORT")) : c.metricsPort(),
+                env.getOrDefault("LVSCP_METRICS_HOST", c.metricsHost()),
+                c.reconcileSeconds(),
+                c.heartbeatSeconds()).withDefaults();
+    }
+
+    public AgentConfig withDefaults() {
+        return new AgentConfig(
+                controlPlane == null ? "http://127.0.0.1:8080" : controlPlane,
+                cluster, router,
+                driver == null ? "ipvs" : driver,
+                stateDir == null ? "/var/lib/lvscp-agent" : stateDir,
+                devices == null ? Map.of() : Map.copyOf(devices),
+                netns,
+                metricsPort == null ? 9539 : metricsPort,
+                metricsHost == null ? "0.0.0.0" : metricsHost,
+                reconcileSeconds == null ? 10.0 : reconcileSeconds,
+                heartbeatSeconds == null ? 5.0 : heartbeatSeconds);
+    }
+
+    /** What is wrong with these settings, one line each; empty when the agent can start. */
+    public List<String> problems() {
+        List<String> out = new java.util.ArrayList<>();
+        if (cluster == null) out.add("cluster is required (LVSCP_CLUSTER)");
+        if (router == null) out.add("router is required (LVSCP_ROUTER)");
+        if (!DRIVERS.contains(driver)) out.add("driver must be one of " + DRIVERS + ", not " + driver);
+        try {
+            URI u = URI.create(controlPlane);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) out.add("controlPlane must be an http:// or https:// URL");
+        } catch (IllegalArgumentException e) {
+            out.add("controlPlane is not a URL: " + e.getMessage());
+        }
+        if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
+        if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
+        return out;
+    }
+
+    public String device(String logical) {
+        return devices.getOrDefault(logical, logical);
+    }
+}

@@ -1,0 +1,152 @@
+package io.lvscp.agent.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.api.json.Json;
+import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.model.IpAddresses;
+import io.lvscp.api.model.RoutingMethod;
+import io.lvscp.api.model.VirtualServerState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the router needs around the load-balancing table: the floating VIPs (each virtual server's, and the NAT
+ * router's private one) on their devices, and IP forwarding for NAT clusters. Level-based like the drivers:
+ * it reads the kernel and changes only what differs. It touches only what it created: addresses it added are
+ * remembered in the state directory, and an address someone else configured is left alone (and never removed).
+ */
+public final class HostNetwork {
+    private static final String FORWARDING = "net.ipv4.ip_forward";
+
+    private final CommandRunner runner;
+    private final UnaryOperator<String> devices;
+    private final Path ownedFile;
+
+    /** What this agent added, so that it removes nothing else. */
+    record Owned(SortedSet<Vip> addresses, String forwardingWas) {}
+
+    public HostNetwork(CommandRunner runner, UnaryOperator<String> devices, Path stateDir) {
+        this.runner = runner;
+        this.devices = devices;
+        this.ownedFile = stateDir.resolve("owned-host-state.json");
+    }
+
+    /** The VIPs a cluster's state asks this router to hold. */
+    public SortedSet<Vip> desiredVips(ClusterState state) {
+        SortedSet<Vip> out = new TreeSet<>();
+        if (!state.exists()) return out;
+        for (VirtualServerState vs : state.virtualServers().values()) {
+            if (!vs.spec().isActive()) continue;
+            out.add(vip(vs.spec().address(), vs.spec().netmask(), vs.spec().device()));
+        }
+        if (state.settings().routingMethod() == RoutingMethod.nat && state.settings().natRouter() != null) {
+            var n = state.settings().natRouter();
+            out.add(vip(n.address(), n.netmask(), n.device()));
+        }
+        return out;
+    }
+
+    private Vip vip(String address, String netmask, String logicalDevice) {
+        boolean v6 = address.indexOf(':') >= 0;
+        int prefix = IpAddresses.prefixLength(netmask, v6).orElse(v6 ? 128 : 32);
+        int colon = logicalDevice.indexOf(':');
+        String base = devices.apply(colon < 0 ? logicalDevice : logicalDevice.substring(0, colon));
+        String label = colon < 0 || v6 ? null : base + logicalDevice.substring(colon);
+        return new Vip(address, prefix, base, label);
+    }
+
+    /** Brings addresses and forwarding to what {@code state} asks; returns what it had to change, for drift reports. */
+    public List<String> apply(ClusterState state, boolean holdVips) {
+        List<String> changes = new ArrayList<>();
+        Owned owned = loadOwned();
+        SortedSet<Vip> want = holdVips ? desiredVips(state) : new TreeSet<>();
+        Set<String> present = presentAddresses();
+        SortedSet<Vip> nowOwned = new TreeSet<>();
+        for (Vip v : owned.addresses()) {
+            if (want.contains(v)) {
+                nowOwned.add(v);
+            } else if (present.contains(key(v.address(), v.device()))) {
+                runner.run(List.of("ip", "addr", "del", v.cidr(), "dev", v.device())).orThrow();
+                changes.add("removed " + v);
+            }
+        }
+        for (Vip v : want) {
+            boolean there = present.contains(key(v.address(), v.device()));
+            if (there && !owned.addresses().contains(v)) continue; // configured by someone else: theirs
+            if (!there) {
+                List<String> argv = new ArrayList<>(List.of("ip", "addr", "add", v.cidr(), "dev", v.device()));
+                if (v.label() != null) argv.addAll(List.of("label", v.label()));
+                runner.run(argv).orThrow();
+                changes.add("added " + v);
+            }
+            nowOwned.add(v);
+        }
+
+        String forwardingWas = owned.forwardingWas();
+        boolean wantForwarding = state.exists() && state.settings().routingMethod() == RoutingMethod.nat;
+        String current = runner.run(List.of("sysctl", "-n", FORWARDING)).orThrow().stdout().strip();
+        if (wantForwarding && !"1".equals(current)) {
+            if (forwardingWas == null) forwardingWas = current;
+            runner.run(List.of("sysctl", "-w", FORWARDING + "=1")).orThrow();
+            changes.add("enabled " + FORWARDING);
+        } else if (!wantForwarding && forwardingWas != null) {
+            if (!forwardingWas.equals(current)) {
+                runner.run(List.of("sysctl", "-w", FORWARDING + "=" + forwardingWas)).orThrow();
+                changes.add("restored " + FORWARDING + " to " + forwardingWas);
+            }
+            forwardingWas = null;
+        }
+        saveOwned(new Owned(nowOwned, forwardingWas));
+        return changes;
+    }
+
+    private static String key(String address, String device) {
+        return IpAddresses.parse(address).map(a -> a.getHostAddress()).orElse(address) + "%" + device;
+    }
+
+    /** address%device for every address on the host, from {@code ip -j addr show}. */
+    private Set<String> presentAddresses() {
+        String out = runner.run(List.of("ip", "-j", "addr", "show")).orThrow().stdout();
+        Set<String> present = new java.util.HashSet<>();
+        try {
+            for (JsonNode link : Json.mapper().readTree(out)) {
+                for (JsonNode a : link.path("addr_info")) present.add(key(a.path("local").asText(), link.path("ifname").asText()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("ip -j addr show printed something else than JSON", e);
+        }
+        return present;
+    }
+
+    private Owned loadOwned() {
+        if (!Files.exists(ownedFile)) return new Owned(new TreeSet<>(), null);
+        try {
+            JsonNode n = Json.mapper().readTree(Files.readAllBytes(ownedFile));
+            SortedSet<Vip> addresses = new TreeSet<>();
+            for (JsonNode v : n.path("addresses")) addresses.add(Json.mapper().treeToValue(v, Vip.class));
+            return new Owned(addresses, n.hasNonNull("forwardingWas") ? n.get("forwardingWas").asText() : null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + ownedFile, e);
+        }
+    }
+
+    private void saveOwned(Owned owned) {
+        try {
+            Files.createDirectories(ownedFile.getParent());
+            Path tmp = ownedFile.resolveSibling(ownedFile.getFileName() + ".tmp");
+            Files.write(tmp, Json.mapper().writeValueAsBytes(owned));
+            Files.move(tmp, ownedFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + ownedFile, e);
+        }
+    }
+}

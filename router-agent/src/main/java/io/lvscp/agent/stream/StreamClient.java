@@ -1,0 +1,157 @@
+package io.lvscp.agent.stream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.lvscp.api.json.Json;
+import io.lvscp.api.stream.StreamMessage;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's end of the stream. Keeps one WebSocket to the control plane up: says hello with the revision it
+ * holds, hands every message from the control plane to the agent, sends heartbeats, and reconnects with
+ * exponential backoff and jitter after any loss — a silent link (three missed heartbeats) counts as lost.
+ * Runs on its Vert.x event loop.
+ */
+public final class StreamClient {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamClient.class);
+    private static final ObjectReader READER = Json.mapper().readerFor(StreamMessage.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    private final Vertx vertx;
+    private final URI controlPlane;
+    private final StreamMessage.Hello helloTemplate;
+    private final LongSupplier heldRevision;
+    private final Consumer<StreamMessage> onMessage;
+    private final Consumer<Boolean> onConnected;
+    private final long heartbeatMillis;
+    private final WebSocketClient client;
+    private WebSocket socket;
+    private int failures;
+    private long lastHeard;
+    private long heartbeatTimer = -1;
+    private boolean stopped;
+
+    public StreamClient(Vertx vertx, URI controlPlane, StreamMessage.Hello hello, LongSupplier heldRevision,
+                        Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis) {
+        this.vertx = vertx;
+        this.controlPlane = controlPlane;
+        this.helloTemplate = hello;
+        this.heldRevision = heldRevision;
+        this.onMessage = onMessage;
+        this.onConnected = onConnected;
+        this.heartbeatMillis = heartbeatMillis;
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2)));
+    }
+
+    public void start() {
+        connect();
+    }
+
+    public boolean connected() {
+        return socket != null;
+    }
+
+    /** Sends a message if the stream is up; reports are best effort, the next ack or hello supersedes them. */
+    public void send(StreamMessage m) {
+        WebSocket ws = socket;
+        if (ws == null) return;
+        try {
+            ws.writeTextMessage(Json.mapper().writeValueAsString(m));
+        } catch (Exception e) {
+            LOG.warn("cannot send {}", m.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Drops the link and connects again, saying hello with the revision held now. */
+    public void reconnect() {
+        WebSocket ws = socket;
+        if (ws != null) ws.close();
+    }
+
+    public void stop() {
+        stopped = true;
+        if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
+        if (socket != null) socket.close();
+        client.close();
+    }
+
+    private void connect() {
+        if (stopped) return;
+        boolean tls = "https".equals(controlPlane.getScheme());
+        int port = controlPlane.getPort() > 0 ? controlPlane.getPort() : (tls ? 443 : 80);
+        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(controlPlane.getHost()).setPort(port).setSsl(tls)
+                .setURI("/v1/agents/stream");
+        client.connect(o).onSuccess(this::opened).onFailure(f -> {
+            LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
+            retry();
+        });
+    }
+
+    private void opened(WebSocket ws) {
+        socket = ws;
+        lastHeard = System.nanoTime();
+        ws.textMessageHandler(this::received);
+        ws.closeHandler(v -> closed(ws));
+        ws.exceptionHandler(e -> LOG.debug("stream error", e));
+        StreamMessage.Hello h = new StreamMessage.Hello(helloTemplate.cluster(), helloTemplate.router(), heldRevision.getAsLong(),
+                helloTemplate.driver(), helloTemplate.agentVersion());
+        send(h);
+        heartbeatTimer = vertx.setPeriodic(heartbeatMillis, id -> {
+            if (System.nanoTime() - lastHeard > 3 * heartbeatMillis * 1_000_000L) {
+                LOG.warn("control plane silent for {} ms; reconnecting", 3 * heartbeatMillis);
+                ws.close();
+                return;
+            }
+            send(new StreamMessage.Heartbeat(heldRevision.getAsLong()));
+        });
+        LOG.info("connected to {} at revision {}", controlPlane, h.revision());
+        onConnected.accept(true);
+    }
+
+    private void received(String text) {
+        lastHeard = System.nanoTime();
+        StreamMessage m;
+        try {
+            m = READER.readValue(text);
+        } catch (Exception e) {
+            LOG.warn("unreadable message from the control plane; reconnecting", e);
+            reconnect();
+            return;
+        }
+        if (m instanceof StreamMessage.Refused r) {
+            LOG.error("the control plane refused this agent: {}", r.reason());
+            failures = Math.max(failures, 6); // an operator has to act; don't hammer it meanwhile
+            return;
+        }
+        failures = 0;
+        onMessage.accept(m);
+    }
+
+    private void closed(WebSocket ws) {
+        if (socket != ws) return;
+        socket = null;
+        if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
+        heartbeatTimer = -1;
+        onConnected.accept(false);
+        retry();
+    }
+
+    private void retry() {
+        if (stopped) return;
+        long base = Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(failures, 7));
+        failures++;
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        vertx.setTimer(Math.max(50, delay), id -> connect());
+    }
+}

@@ -1,0 +1,159 @@
+package io.lvscp.agent.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed chapter's NAT topology in network namespaces on this machine: a client on the public segment
+ * (192.168.26.0/24), an LVS router with eth0 on it and eth1 (a bridge) on the private segment (10.11.12.0/24),
+ * and real servers on the private segment whose gateway is the NAT router's floating address 10.11.12.10.
+ * Every address lives inside namespaces this class made; {@link #close()} removes them and every process it
+ * started, and a shutdown hook does so too if the JVM dies first.
+ */
+public final class NetnsLab implements AutoCloseable {
+    public final String client;
+    public final String router;
+    public final List<String> servers = new ArrayList<>();
+    private final String id;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> serverProcesses = new HashMap<>();
+    private final Thread cleanup = new Thread(this::teardown);
+
+    public NetnsLab(int realServers) throws Exception {
+        requireRootAndTools();
+        id = Long.toString(ProcessHandle.current().pid() % 100000, 36) + Long.toString(System.nanoTime() % 10000, 36);
+        client = "lvscp-c-" + id;
+        router = "lvscp-r-" + id;
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            ns(client);
+            ns(router);
+            // public segment: client eth0 <-> router eth0
+            sh("ip", "link", "add", "c" + id, "netns", client, "type", "veth", "peer", "name", "r" + id, "netns", router);
+            in(client, "ip", "link", "set", "c" + id, "name", "eth0");
+            in(router, "ip", "link", "set", "r" + id, "name", "eth0");
+            in(client, "ip", "addr", "add", "192.168.26.100/24", "dev", "eth0");
+            in(router, "ip", "addr", "add", "192.168.26.9/24", "dev", "eth0");
+            // private segment: a bridge named eth1 in the router, one veth per real server
+            in(router, "ip", "link", "add", "eth1", "type", "bridge");
+            in(router, "ip", "addr", "add", "10.11.12.9/24", "dev", "eth1");
+            for (int i = 1; i <= realServers; i++) {
+                String s = "lvscp-s" + i + "-" + id;
+                servers.add(s);
+                ns(s);
+                sh("ip", "link", "add", "s" + i + id, "netns", s, "type", "veth", "peer", "name", "b" + i + id, "netns", router);
+                in(s, "ip", "link", "set", "s" + i + id, "name", "eth0");
+                in(s, "ip", "addr", "add", "10.11.12." + i + "/24", "dev", "eth0");
+                in(s, "ip", "link", "set", "eth0", "up");
+                in(router, "ip", "link", "set", "b" + i + id, "master", "eth1", "up");
+                // The seed's rule: the real servers' gateway is the NAT router's floating address.
+                in(s, "ip", "route", "add", "default", "via", "10.11.12.10", "onlink");
+            }
+            for (String n : List.of(client, router)) in(n, "ip", "link", "set", "eth0", "up");
+            in(router, "ip", "link", "set", "eth1", "up");
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts a real server answering with its name on 10.11.12.i:port. */
+    public void startServer(int i, int port) throws Exception {
+        String ns = servers.get(i - 1);
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, javaBin(), "-cp", System.getProperty("java.class.path"),
+                NameServer.class.getName(), "10.11.12." + i, String.valueOf(port), "rs" + i).redirectErrorStream(true).start();
+        processes.add(p);
+        serverProcesses.put("rs" + i, p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException("real server rs" + i + " did not start: " + line);
+    }
+
+    /** N requests from the client namespace to host:port; answers by server name, plus "failed". */
+    public Map<String, Integer> probe(String host, int port, int count) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", client, javaBin(), "-cp", System.getProperty("java.class.path"),
+                HttpProbe.class.getName(), host, String.valueOf(port), String.valueOf(count)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) throw new IllegalStateException("probe did not finish");
+        Map<String, Integer> counts = new HashMap<>();
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        for (String part : last.split(" ")) {
+            String[] kv = part.split("=");
+            if (kv.length != 2) throw new IllegalStateException("probe printed: " + out);
+            counts.put(kv[0], Integer.parseInt(kv[1]));
+        }
+        return counts;
+    }
+
+    /** Runs a command in a namespace and returns its output; fails on a non-zero exit. */
+    public String in(String ns, String... argv) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(argv));
+        return sh(full.toArray(new String[0]));
+    }
+
+    private void ns(String name) throws Exception {
+        sh("ip", "netns", "add", name);
+        namespaces.add(name);
+        in(name, "ip", "link", "set", "lo", "up");
+    }
+
+    static String sh(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static String javaBin() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** These tests need root, iproute2 and nftables; without them they fail, never skip. */
+    static void requireRootAndTools() throws Exception {
+        Process id = new ProcessBuilder("id", "-u").start();
+        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!"0".equals(uid)) throw new IllegalStateException("network-namespace tests need root (uid 0), not uid " + uid);
+        for (String tool : List.of("ip", "nft")) {
+            try {
+                sh(tool, "-V");
+            } catch (IOException e) {
+                throw new IllegalStateException(tool + " is not installed: apt-get install iproute2 nftables (.ci/run does)", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        teardown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+
+    private synchronized void teardown() {
+        for (Process p : processes) p.descendants().forEach(ProcessHandle::destroyForcibly);
+        for (Process p : processes) p.destroyForcibly();
+        processes.clear();
+        for (String n : namespaces) {
+            try {
+                sh("ip", "netns", "del", n);
+            } catch (Exception ignored) {
+                // best effort: the namespace may be gone already
+            }
+        }
+        namespaces.clear();
+    }
+}

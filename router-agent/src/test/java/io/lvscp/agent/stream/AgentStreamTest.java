@@ -1,0 +1,168 @@
+package io.lvscp.agent.stream;
+
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.lvscp.agent.AgentRuntime;
+import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.dataplane.DataplaneDriver;
+import io.lvscp.agent.dataplane.RecordingDriver;
+import io.lvscp.agent.dataplane.Service;
+import io.lvscp.agent.dataplane.ServiceTable;
+import io.lvscp.agent.exec.ProcessRunner;
+import io.lvscp.api.model.Scheduler;
+import io.lvscp.controlplane.support.Api;
+import io.lvscp.controlplane.support.RunningControlPlane;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream between a real control plane and real agents whose driver only records (no kernel needed): first
+ * contact, resuming with deltas, a snapshot when too far behind, nacks, and refusal of strangers.
+ */
+class AgentStreamTest {
+    RunningControlPlane cp;
+    Path stateDir;
+
+    @BeforeEach
+    void start() throws Exception {
+        cp = RunningControlPlane.onNewDatabase();
+        stateDir = Files.createTempDirectory("lvscp-agent-stream");
+        Api.given(cp).body("{\"name\":\"web\",\"routingMethod\":\"direct\"}").post("/v1/clusters").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\"}").post("/v1/clusters/web/routers").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"http\",\"address\":\"192.168.26.10\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80}")
+                .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
+    }
+
+    @AfterEach
+    void stop() {
+        cp.close();
+    }
+
+    private AgentConfig config(String router) {
+        return new AgentConfig(cp.baseUrl(), "web", router, "recording", stateDir.toString(), Map.of(), null, -1, "127.0.0.1", 0.5, 0.5)
+                .withDefaults();
+    }
+
+    private long revision() {
+        return Api.given(cp).get("/v1/clusters/web").then().extract().jsonPath().getLong("revision");
+    }
+
+    private void awaitApplied(AgentRuntime agent) {
+        long want = revision();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> agent.agent().appliedRevision() == want);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Api.given(cp).get("/v1/clusters/web/routers/lvs1")
+                .then().body("status.appliedRevision", equalTo((int) want), "status.connected", equalTo(true)));
+    }
+
+    private void addRealServer(int i) {
+        Api.given(cp).body("{\"name\":\"rs" + i + "\",\"address\":\"10.0." + (i / 250) + "." + (1 + i % 250) + "\"}")
+                .post("/v1/clusters/web/virtual-servers/http/real-servers").then().statusCode(201);
+    }
+
+    private double streamed(String type) {
+        String metrics = Api.given(cp).get("/metrics").then().extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("lvscp_agent_stream_messages_total{type=\"" + type + "\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void aNewAgentGetsASnapshotThenEveryRevision() throws Exception {
+        RecordingDriver driver = new RecordingDriver();
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), driver)) {
+            awaitApplied(agent);
+            assertEquals(1, streamed("snapshot"));
+            for (int i = 1; i <= 3; i++) addRealServer(i);
+            Api.given(cp).body("{\"weight\": 7}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs2/weight").then().statusCode(200);
+            awaitApplied(agent);
+            Service http = driver.read().services().values().iterator().next();
+            assertEquals(3, http.destinations().size());
+            assertEquals(7, http.destinations().get("10.0.0.3:80").weight());
+            assertEquals(1, streamed("snapshot"), "later revisions came as deltas");
+            assertTrue(streamed("delta") >= 1);
+        }
+    }
+
+    @Test
+    void aReturningAgentResumesFromItsRevisionWithDeltas() throws Exception {
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+        }
+        for (int i = 1; i <= 5; i++) addRealServer(i);
+        double snapshotsBefore = streamed("snapshot");
+        RecordingDriver driver = new RecordingDriver();
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), driver)) {
+            awaitApplied(agent);
+            assertEquals(snapshotsBefore, streamed("snapshot"), "the agent resumed from its saved revision");
+            assertEquals(5, driver.read().destinationCount());
+        }
+    }
+
+    @Test
+    void anAgentTooFarBehindGetsASnapshot() throws Exception {
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+        }
+        // Weight changes on one server: over a thousand events, a snapshot of a few bytes.
+        addRealServer(1);
+        for (int w = 1; w <= 1001; w++) {
+            Api.given(cp).body("{\"weight\": " + (w % 100 + 1) + "}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs1/weight");
+        }
+        double snapshotsBefore = streamed("snapshot");
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+            assertEquals(snapshotsBefore + 1, streamed("snapshot"));
+        }
+    }
+
+    @Test
+    void aRevisionTheDriverCannotProgramIsNackedAndShown() throws Exception {
+        RecordingDriver recording = new RecordingDriver();
+        DataplaneDriver noLeastConnection = new DataplaneDriver() {
+            public String name() {
+                return "no-lc";
+            }
+
+            public List<String> unsupported(ServiceTable desired) {
+                return desired.services().values().stream().filter(s -> s.scheduler() == Scheduler.lc)
+                        .map(s -> "scheduler lc is not supported for " + s.key()).toList();
+            }
+
+            public ServiceTable read() {
+                return recording.read();
+            }
+
+            public void apply(ServiceTable actual, ServiceTable desired) {
+                recording.apply(actual, desired);
+            }
+        };
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), noLeastConnection)) {
+            awaitApplied(agent);
+            long good = revision();
+            Api.given(cp).body("{\"name\":\"http\",\"address\":\"192.168.26.10\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80,\"scheduler\":\"lc\"}")
+                    .put("/v1/clusters/web/virtual-servers/http").then().statusCode(200);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Api.given(cp).get("/v1/clusters/web")
+                    .then().body("routers[0].status.lastError", containsString("scheduler lc"),
+                            "routers[0].status.lastErrorRevision", equalTo((int) good + 1),
+                            "routers[0].status.appliedRevision", equalTo((int) good)));
+            assertEquals(good, agent.agent().appliedRevision());
+            assertEquals(Scheduler.wlc, recording.read().services().values().iterator().next().scheduler(), "the kernel kept the last good revision");
+        }
+    }
+
+    @Test
+    void aRouterThatIsNotEnrolledGetsNothing() throws Exception {
+        try (AgentRuntime stranger = AgentRuntime.start(config("lvs7"), ProcessRunner.local(), new RecordingDriver())) {
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> stranger.agent().desiredRevision() == 0);
+            assertEquals(0, streamed("snapshot"));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Builds the small VM in which the ipvs driver's contract test meets a real IPVS kernel (design.md, "How it is
+# tested", item 4): Debian's cloud kernel, and an initramfs with busybox, ipvsadm and the IPVS modules whose /init
+# runs shell lines read from the serial console (see QemuVm.java).
+#
+# Everything comes from Debian's packages through `apt-get download`; nothing else is fetched. Needs on the host:
+# apt (with `apt-get update` done once), dpkg-deb, cpio, gzip, xz-utils (only if the kernel's modules are
+# compressed); booting it needs qemu-system-x86.
+#
+# Usage: build-ipvs-vm.sh [OUT_DIR]   (default: router-agent/target/ipvs-vm)
+# Idempotent: when OUT_DIR already holds an image built by this same script, it only prints where it is.
+# Prints "kernel=PATH" and "initrd=PATH" as its last two lines.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-$here/../../../target/ipvs-vm}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+# Every module IPVS needs to program every scheduler lvscp offers, plus dummy for the real servers' route.
+# The kernel would autoload a scheduler's module through modprobe on first use; the VM has no modprobe setup,
+# so all of them are loaded at boot.
+schedulers=(rr wrr lc wlc lblc lblcr dh sh sed nq mh fo ovf)
+wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy)
+
+# Rebuild whenever this script changes; otherwise the image in OUT_DIR is current.
+stamp="$(sha256sum "$0" | cut -d' ' -f1)"
+if [[ -f "$out/vmlinuz" && -f "$out/initrd.gz" && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
+  echo "kernel=$out/vmlinuz"
+  echo "initrd=$out/initrd.gz"
+  exit 0
+fi
+
+for tool in apt-get apt-cache dpkg-deb cpio gzip; do
+  command -v "$tool" >/dev/null || { echo "build-ipvs-vm.sh: '$tool' is missing on this host" >&2; exit 1; }
+done
+
+# The metapackage names the current kernel, e.g. linux-image-6.1.0-56-cloud-amd64.
+kernel_pkg="$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n1)"
+if [[ -z "$kernel_pkg" ]]; then
+  echo "build-ipvs-vm.sh: apt knows no linux-image-cloud-amd64; run 'apt-get update' first" >&2
+  exit 1
+fi
+packages=("$kernel_pkg" busybox-static ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0 libc6)
+
+rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs"
+mkdir -p "$out/debs" "$out/pkgroot" "$out/initramfs"
+(cd "$out/debs" && apt-get download "${packages[@]}")
+for deb in "$out"/debs/*.deb; do
+  dpkg-deb -x "$deb" "$out/pkgroot"
+  dpkg-deb --show --showformat='${Package} ${Version}\n' "$deb" >>"$out/debs/versions.txt"
+done
+pkgroot="$out/pkgroot"
+rootfs="$out/initramfs"
+kver="$(ls "$pkgroot/lib/modules")"
+busybox="$pkgroot/bin/busybox"
+
+# busybox and a symlink per applet, at the paths busybox itself names.
+mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules}
+cp "$busybox" "$rootfs/bin/busybox"
+"$busybox" --list-full | while read -r applet; do
+  [[ -e "$rootfs/$applet" ]] || ln -s /bin/busybox "$rootfs/$applet"
+done
+
+# ipvsadm and exactly the libraries its own loader resolves inside the extracted packages (the host's ldd would
+# answer for the host's libraries). The loader is called by its real path: /lib64's entry is an absolute symlink.
+cp "$pkgroot/sbin/ipvsadm" "$rootfs/sbin/ipvsadm"
+libdirs="$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu"
+"$pkgroot/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$libdirs" --list "$pkgroot/sbin/ipvsadm" \
+  | sed -n 's/.* => \([^ ]*\) (.*/\1/p' | while read -r lib; do
+    [[ "$lib" == "$pkgroot"/* ]] || { echo "build-ipvs-vm.sh: ipvsadm needs $lib from outside the packages" >&2; exit 1; }
+    dest="$rootfs/${lib#"$pkgroot"/}"
+    mkdir -p "$(dirname "$dest")"
+    cp -L "$lib" "$dest"
+  done
+mkdir -p "$rootfs/lib64" "$rootfs/lib/x86_64-linux-gnu"
+cp -L "$pkgroot/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$rootfs/lib/x86_64-linux-gnu/"
+ln -sf /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rootfs/lib64/ld-linux-x86-64.so.2"
+
+# modules.dep is made by depmod in the kernel package's postinst, so it is not in the .deb: busybox's depmod
+# makes it here. Each line lists a module's dependencies; loading them depth first gives a working insmod order.
+"$busybox" depmod -b "$pkgroot" "$kver"
+declare -A deps=() loaded=()
+while IFS=: read -r module rest; do deps["$module"]="$rest"; done <"$pkgroot/lib/modules/$kver/modules.dep"
+path_of() {
+  local p
+  for p in "${!deps[@]}"; do
+    [[ "${p##*/}" =~ ^$1\.ko(\.xz)?$ ]] && { echo "$p"; return; }
+  done
+  echo "build-ipvs-vm.sh: kernel $kver has no module $1" >&2
+  exit 1
+}
+order=()
+visit() {
+  local m="$1" d
+  [[ -n "${loaded[$m]:-}" ]] && return
+  for d in ${deps[$m]}; do visit "$d"; done
+  loaded["$m"]=1
+  order+=("$m")
+}
+for name in "${wanted[@]}"; do visit "$(path_of "$name")"; done
+
+# busybox insmod may not read compressed modules, so they travel decompressed.
+: >"$rootfs/etc/modules"
+for m in "${order[@]}"; do
+  plain="${m%.xz}"
+  case "$m" in
+    *.ko.xz) command -v xz >/dev/null || { echo "build-ipvs-vm.sh: modules are xz-compressed; install xz-utils" >&2; exit 1; }
+             xz -dc "$pkgroot/lib/modules/$kver/$m" >"$rootfs/lib/modules/$(basename "$plain")" ;;
+    *.ko) cp "$pkgroot/lib/modules/$kver/$m" "$rootfs/lib/modules/" ;;
+    *) echo "build-ipvs-vm.sh: cannot load $m (unknown compression)" >&2; exit 1 ;;
+  esac
+  basename "$plain" >>"$rootfs/etc/modules"
+done
+
+cat >"$rootfs/init" <<'EOF'
+#!/bin/sh
+# PID 1 of the lvscp IPVS test VM. Loads IPVS, gives real servers a route, then runs each line read from the
+# serial console as a shell command (QemuVm.java speaks this protocol).
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec </dev/ttyS0 >/dev/ttyS0 2>&1
+while read -r module; do
+  insmod "/lib/modules/$module" || echo "LVSCP-VM-FAILED insmod $module"
+done </etc/modules
+# ipvsadm refuses a real server the kernel has no route to ("address not unicast"); a default route through a
+# dummy device (the dummy module makes dummy0) makes every address routable, and no packet leaves: the VM has
+# no network card.
+ip link set lo up
+ip link set dummy0 up
+ip route add default dev dummy0
+ip -6 route add default dev dummy0
+# Kernel messages would interleave with command output on the console.
+dmesg -n 1
+# Raw: no echo of what the host sends, no line-length limit, no CR added to output.
+stty raw -echo
+echo LVSCP-VM-READY
+# Each line runs in its own shell, so a bad line fails alone instead of ending PID 1 (and the VM).
+while IFS= read -r line; do
+  sh -c "$line"
+done
+EOF
+chmod 755 "$rootfs/init"
+
+(cd "$rootfs" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet | gzip -9) >"$out/initrd.gz.tmp"
+mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+cp "$pkgroot/boot/vmlinuz-$kver" "$out/vmlinuz"
+cp "$out/debs/versions.txt" "$out/versions.txt"
+rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs"
+echo "$stamp" >"$out/stamp"
+echo "built from: $(paste -sd, "$out/versions.txt")"
+echo "kernel=$out/vmlinuz"
+echo "initrd=$out/initrd.gz"
