@@ -52,36 +52,42 @@ for deb in "$out"/debs/*.deb; do
 done
 pkgroot="$out/pkgroot"
 rootfs="$out/initramfs"
-kver="$(ls "$pkgroot/lib/modules")"
-busybox="$pkgroot/bin/busybox"
+# Debian 12's packages install under /lib, /bin and /sbin; later releases move these under /usr.
+find_one() {
+  local p
+  for p in "$@"; do [[ -e "$pkgroot/$p" ]] && { echo "$pkgroot/$p"; return; }; done
+  echo "build-ipvs-vm.sh: none of $* is in the packages" >&2
+  exit 1
+}
+moddir="$(find_one lib/modules usr/lib/modules)"
+kver="$(ls "$moddir")"
+busybox="$(find_one bin/busybox usr/bin/busybox)"
+ipvsadm="$(find_one sbin/ipvsadm usr/sbin/ipvsadm)"
+loader="$(find_one lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2)"
 
 # busybox and a symlink per applet, at the paths busybox itself names.
-mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules}
+mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules,lib/x86_64-linux-gnu,lib64}
 cp "$busybox" "$rootfs/bin/busybox"
 "$busybox" --list-full | while read -r applet; do
   [[ -e "$rootfs/$applet" ]] || ln -s /bin/busybox "$rootfs/$applet"
 done
 
-# ipvsadm and exactly the libraries its own loader resolves inside the extracted packages (the host's ldd would
-# answer for the host's libraries). The loader is called by its real path: /lib64's entry is an absolute symlink.
-cp "$pkgroot/sbin/ipvsadm" "$rootfs/sbin/ipvsadm"
-libdirs="$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu"
-"$pkgroot/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$libdirs" --list "$pkgroot/sbin/ipvsadm" \
+# ipvsadm and exactly the libraries (loader included) that the packages' own loader resolves for it: the host's
+# ldd would answer with the host's libraries. The loader runs by its real path, since /lib64's entry in the
+# package is an absolute symlink that would lead to the host's.
+cp "$ipvsadm" "$rootfs/sbin/ipvsadm"
+"$loader" --library-path "$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu" --list "$ipvsadm" \
   | sed -n 's/.* => \([^ ]*\) (.*/\1/p' | while read -r lib; do
     [[ "$lib" == "$pkgroot"/* ]] || { echo "build-ipvs-vm.sh: ipvsadm needs $lib from outside the packages" >&2; exit 1; }
-    dest="$rootfs/${lib#"$pkgroot"/}"
-    mkdir -p "$(dirname "$dest")"
-    cp -L "$lib" "$dest"
+    cp -L "$lib" "$rootfs/lib/x86_64-linux-gnu/"
   done
-mkdir -p "$rootfs/lib64" "$rootfs/lib/x86_64-linux-gnu"
-cp -L "$pkgroot/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$rootfs/lib/x86_64-linux-gnu/"
-ln -sf /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rootfs/lib64/ld-linux-x86-64.so.2"
+ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rootfs/lib64/ld-linux-x86-64.so.2"
 
 # modules.dep is made by depmod in the kernel package's postinst, so it is not in the .deb: busybox's depmod
 # makes it here. Each line lists a module's dependencies; loading them depth first gives a working insmod order.
-"$busybox" depmod -b "$pkgroot" "$kver"
+"$busybox" depmod -b "${moddir%/lib/modules}" "$kver"
 declare -A deps=() loaded=()
-while IFS=: read -r module rest; do deps["$module"]="$rest"; done <"$pkgroot/lib/modules/$kver/modules.dep"
+while IFS=: read -r module rest; do deps["$module"]="$rest"; done <"$moddir/$kver/modules.dep"
 path_of() {
   local p
   for p in "${!deps[@]}"; do
@@ -106,8 +112,8 @@ for m in "${order[@]}"; do
   plain="${m%.xz}"
   case "$m" in
     *.ko.xz) command -v xz >/dev/null || { echo "build-ipvs-vm.sh: modules are xz-compressed; install xz-utils" >&2; exit 1; }
-             xz -dc "$pkgroot/lib/modules/$kver/$m" >"$rootfs/lib/modules/$(basename "$plain")" ;;
-    *.ko) cp "$pkgroot/lib/modules/$kver/$m" "$rootfs/lib/modules/" ;;
+             xz -dc "$moddir/$kver/$m" >"$rootfs/lib/modules/$(basename "$plain")" ;;
+    *.ko) cp "$moddir/$kver/$m" "$rootfs/lib/modules/" ;;
     *) echo "build-ipvs-vm.sh: cannot load $m (unknown compression)" >&2; exit 1 ;;
   esac
   basename "$plain" >>"$rootfs/etc/modules"
@@ -122,20 +128,20 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 exec </dev/ttyS0 >/dev/ttyS0 2>&1
-while read -r module; do
-  insmod "/lib/modules/$module" || echo "LVSCP-VM-FAILED insmod $module"
-done </etc/modules
+# QemuVm fails the boot, with this console's text, when a step printed this word.
+must() { "$@" || echo "LVSCP-VM-FAILED: $*"; }
+while read -r module; do must insmod "/lib/modules/$module"; done </etc/modules
 # ipvsadm refuses a real server the kernel has no route to ("address not unicast"); a default route through a
 # dummy device (the dummy module makes dummy0) makes every address routable, and no packet leaves: the VM has
 # no network card.
-ip link set lo up
-ip link set dummy0 up
-ip route add default dev dummy0
-ip -6 route add default dev dummy0
+must ip link set lo up
+must ip link set dummy0 up
+must ip route add default dev dummy0
+must ip -6 route add default dev dummy0
 # Kernel messages would interleave with command output on the console.
-dmesg -n 1
-# Raw: no echo of what the host sends, no line-length limit, no CR added to output.
-stty raw -echo
+must dmesg -n 1
+# Raw: no echo of what the host sends, no line editing or signal keys, no CR added to output.
+must stty raw -echo
 echo LVSCP-VM-READY
 # Each line runs in its own shell, so a bad line fails alone instead of ending PID 1 (and the VM).
 while IFS= read -r line; do

@@ -44,6 +44,7 @@ public final class Agent {
     private volatile String lastError;
     private volatile long lastNackedRevision = -1;
     private long reconcileTimer = -1;
+    private volatile java.util.function.LongConsumer onApplied = revision -> { };
 
     public Agent(Vertx vertx, AgentConfig config, Reconciler reconciler, StateStore store, AgentMetrics metrics) {
         this.vertx = vertx;
@@ -68,6 +69,11 @@ public final class Agent {
             reconcileTimer = vertx.setPeriodic((long) (config.reconcileSeconds() * 1000), id -> periodic());
             stream.start();
         });
+    }
+
+    /** Called on the worker thread each time a revision is applied (benchmarks time propagation with it). */
+    public void onApplied(java.util.function.LongConsumer listener) {
+        onApplied = listener;
     }
 
     public long appliedRevision() {
@@ -159,7 +165,7 @@ public final class Agent {
             boolean newRevision = target.revision() != applied.revision();
             Reconciler.Outcome o;
             try {
-                o = reconciler.reconcile(newRevision ? target : applied, true);
+                o = reconciler.reconcile(newRevision ? target : applied, true, periodic || !newRevision);
             } catch (RuntimeException e) {
                 metrics.reconciled("failed", 0);
                 if (newRevision) {
@@ -183,6 +189,7 @@ public final class Agent {
                 lastNackedRevision = -1;
                 metrics.applied(target.revision(), o.services(), o.destinations());
                 stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
+                onApplied.accept(target.revision());
                 LOG.info("applied revision {} ({} changes, {} ms)", target.revision(), o.changes().size(), o.millis());
             } else if (!o.changes().isEmpty() && periodic) {
                 metrics.drift();
@@ -207,7 +214,7 @@ public final class Agent {
     /** After a failed apply the kernel may hold part of it; put back what was applied before (Envoy keeps the last good config). */
     private void restoreApplied() {
         try {
-            reconciler.reconcile(applied, true);
+            reconciler.reconcile(applied, true, true);
         } catch (RuntimeException e) {
             LOG.error("restoring revision {} failed too: {}", applied.revision(), e.getMessage());
         }

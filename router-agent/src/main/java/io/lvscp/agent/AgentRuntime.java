@@ -10,6 +10,7 @@ import io.lvscp.agent.exec.ProcessRunner;
 import io.lvscp.agent.host.FirewallMarkRules;
 import io.lvscp.agent.host.HostNetwork;
 import io.lvscp.agent.metrics.AgentMetrics;
+import io.lvscp.agent.reconcile.OwnedServices;
 import io.lvscp.agent.reconcile.Reconciler;
 import io.lvscp.agent.state.StateStore;
 import io.vertx.core.Future;
@@ -56,7 +57,8 @@ public final class AgentRuntime implements AutoCloseable {
         boolean kernel = !"recording".equals(config.driver());
         Reconciler reconciler = new Reconciler(driver,
                 kernel ? new FirewallMarkRules(runner) : null,
-                kernel ? new HostNetwork(runner, config::device, stateDir) : null);
+                kernel ? new HostNetwork(runner, config::device, stateDir) : null,
+                new OwnedServices(stateDir));
         AgentMetrics metrics = new AgentMetrics(config.cluster(), config.router(), driver.name());
         Vertx vertx = Vertx.vertx();
         try {

@@ -78,6 +78,9 @@ public final class AgentGateway {
         private long sentRevision = -1;
         private long lastHeard = System.nanoTime();
         private Future<Void> tail = Future.succeededFuture();
+        // Status writes of one session go to the database in the order the agent reported them (a pool would
+        // otherwise let an ack overtake the hello that created the row).
+        private Future<Void> statusTail = Future.succeededFuture();
         private long timer = -1;
         private boolean closed;
 
@@ -118,15 +121,16 @@ public final class AgentGateway {
             }
             if (m instanceof StreamMessage.Ack a) {
                 metrics.agentAck(cluster, router, a.applyMillis());
-                status.applied(cluster, router, a.revision(), a.applyMillis()).onFailure(f -> LOG.warn("recording ack failed", f));
+                record((c, r) -> status.applied(c, r, a.revision(), a.applyMillis()));
             } else if (m instanceof StreamMessage.Nack n) {
                 metrics.agentNack();
                 LOG.warn("router {}/{} could not apply revision {}: {}", cluster, router, n.revision(), n.error());
-                status.failed(cluster, router, n.revision(), n.appliedRevision(), n.error()).onFailure(f -> LOG.warn("recording nack failed", f));
+                record((c, r) -> status.failed(c, r, n.revision(), n.appliedRevision(), n.error()));
             } else if (m instanceof StreamMessage.Drift d) {
                 recordDrift(d);
             } else if (m instanceof StreamMessage.Stats s) {
-                status.stats(cluster, router, Json.mapper().valueToTree(s).toString()).onFailure(f -> LOG.warn("recording stats failed", f));
+                String json = Json.mapper().valueToTree(s).toString();
+                record((c, r) -> status.stats(c, r, json));
             } else if (m instanceof StreamMessage.Heartbeat) {
                 // lastHeard is all it is for
             } else {
@@ -149,11 +153,19 @@ public final class AgentGateway {
                         + "; enrol it first with POST /v1/clusters/" + h.cluster() + "/routers");
                 return;
             }
+            // One stream per router: a newer connection (the agent restarted, or its old link is half-dead) wins.
+            for (Session old : List.copyOf(sessions.getOrDefault(h.cluster(), Set.of()))) {
+                if (old.router.equals(h.router())) {
+                    LOG.info("router {}/{} connected again; closing its older stream", h.cluster(), h.router());
+                    old.forget();
+                    old.ws.close((short) 4409, "replaced by a newer connection of the same router");
+                }
+            }
             cluster = h.cluster();
             router = h.router();
             sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
             LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
-            status.connected(cluster, router, h.driver()).onFailure(f -> LOG.warn("recording connection failed", f));
+            record((cl, r) -> status.connected(cl, r, h.driver()));
             enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
         }
 
@@ -193,6 +205,13 @@ public final class AgentGateway {
             metrics.driftCorrected();
         }
 
+        private void record(java.util.function.BiFunction<String, String, Future<Void>> write) {
+            String c = cluster;
+            String r = router;
+            statusTail = statusTail.transform(ignored -> write.apply(c, r))
+                    .onFailure(f -> LOG.warn("recording the status of router {}/{} failed", c, r, f));
+        }
+
         private StreamMessage.Delta delta(long from, long to, List<RecordedEvent> events) {
             List<StreamMessage.Event> out = events.stream().map(e -> {
                 try {
@@ -227,6 +246,13 @@ public final class AgentGateway {
             send(new StreamMessage.Refused(reason)).onComplete(ar -> ws.close((short) 4403, reason.length() > 120 ? reason.substring(0, 120) : reason));
         }
 
+        /** Leaves the registry without marking the router disconnected: a newer stream of it is taking over. */
+        private void forget() {
+            Set<Session> set = sessions.get(cluster);
+            if (set != null) set.remove(this);
+            cluster = null;
+        }
+
         private void closed() {
             closed = true;
             if (timer >= 0) vertx.cancelTimer(timer);
@@ -237,7 +263,7 @@ public final class AgentGateway {
                     if (set.isEmpty()) sessions.remove(cluster);
                 }
                 LOG.info("router {}/{} disconnected", cluster, router);
-                status.disconnected(cluster, router).onFailure(f -> LOG.debug("recording disconnect failed", f));
+                record(status::disconnected);
             }
         }
     }

@@ -225,6 +225,11 @@ final class Rules {
                 v.add("/address", "is of another address family than the VIP " + vs.address() + "; only ipip forwarding can cross families");
             }
         }
+        if ((r.forwarding() == ForwardingMethod.gate || r.forwarding() == ForwardingMethod.ipip) && vs.firewallMark() == null
+                && r.port() != null && !r.port().equals(vs.port())) {
+            v.add("/port", "a real server reached by " + r.forwarding() + " receives packets unchanged, so it serves the virtual server's port "
+                    + vs.port() + ", not " + r.port() + "; only masq can map ports");
+        }
         v.throwIfAny();
         for (RealServer o : siblings.values()) {
             if (!o.name().equals(r.name()) && sameAddress(o.address(), r.address()) && Objects.equals(o.port(), r.port())) {

@@ -29,7 +29,10 @@ public final class Database implements AutoCloseable {
         if (cfg.url() == null || cfg.url().isBlank()) {
             Path dir = Path.of(cfg.dataDir()).toAbsolutePath();
             Files.createDirectories(dir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).start();
+            // The library starts PostgreSQL with fsync and synchronous_commit off (fine for its usual tests); an event
+            // store that told an operator "done" must have it on disk, so both are turned back on.
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
             PgConnectOptions o = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
                     .setDatabase("postgres").setUser("postgres").setPassword("postgres");
             return new Database(o, pg, "embedded PostgreSQL in " + dir + " (port " + pg.getPort() + ")");
@@ -57,7 +60,8 @@ public final class Database implements AutoCloseable {
     }
 
     public PgConnectOptions connectOptions() {
-        return new PgConnectOptions(options);
+        // The same few statements run all day: parse and plan them once per connection.
+        return new PgConnectOptions(options).setCachePreparedStatements(true);
     }
 
     /** Where the data is, for people: never includes the password. */

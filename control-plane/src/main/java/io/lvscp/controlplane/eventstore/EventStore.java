@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Append-only event storage on PostgreSQL, through the reactive client: nothing here blocks a Vert.x thread.
@@ -18,6 +20,9 @@ import java.util.Map;
  * expected one to the new one and inserts the events only if that succeeded. The version check comes before
  * any position is drawn, a stale writer draws none (Marten #4749), and the row lock on the stream serialises
  * concurrent writers of one stream while writers of different streams never wait for each other.
+ *
+ * <p>After each append a NOTIFY wakes the other control-plane processes, sent after the commit in a statement of
+ * its own that does not wait for the disk (see V3__notify_after_commit.sql for why not inside the append).
  */
 public final class EventStore {
     // Expected version > 0: bump the stream only if it is where the writer saw it.
@@ -62,6 +67,10 @@ public final class EventStore {
     private static final String READ_STREAM = "SELECT " + COLUMNS
             + " FROM events WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $3 ORDER BY stream_version";
 
+    public static final String CHANNEL = "lvscp_events";
+    private static final String NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + CHANNEL + "', $1)";
+    private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
+
     private final Pool pool;
 
     public EventStore(Pool pool) {
@@ -90,7 +99,8 @@ public final class EventStore {
                                 streamId, version, e.type(), e.data(), metadata, r.getOffsetDateTime(3));
                     }
                     return new AppendResult(expectedVersion + events.size(), List.of(recorded));
-                });
+                })
+                .onSuccess(r -> notifyAppended(streamId, r.version()));
     }
 
     /** Appends to a stream whatever its version: for observations, which no decision depends on. */
@@ -99,7 +109,14 @@ public final class EventStore {
         String[] data = events.stream().map(NewEvent::data).toArray(String[]::new);
         return pool.preparedQuery(APPEND_ANY)
                 .execute(Tuple.of(streamId, (long) events.size(), types, data, metadataJson(metadata).encode()))
+                .onSuccess(rows -> notifyAppended(streamId, -1))
                 .mapEmpty();
+    }
+
+    /** The wake-up: best effort by design, a listener that misses it catches up on its next sweep. */
+    private void notifyAppended(String streamId, long version) {
+        pool.preparedQuery(NOTIFY).execute(Tuple.of(streamId + " " + version))
+                .onFailure(f -> LOG.debug("NOTIFY for {} failed; listeners will catch up by sweeping", streamId, f));
     }
 
     /** Events of one stream with afterVersion < version <= upToVersion, in version order. */

@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventNotifications {
     private static final Logger LOG = LoggerFactory.getLogger(EventNotifications.class);
-    public static final String CHANNEL = "lvscp_events";
+    public static final String CHANNEL = io.lvscp.controlplane.eventstore.EventStore.CHANNEL;
 
     private final Vertx vertx;
     private final ClusterProjections projections;
     private final PgSubscriber subscriber;
     private long sweepTimer = -1;
+    private volatile boolean stopping;
 
     public EventNotifications(Vertx vertx, PgConnectOptions options, ClusterProjections projections) {
         this.vertx = vertx;
@@ -38,12 +39,15 @@ public final class EventNotifications {
                                 .onFailure(f -> LOG.warn("catch-up of {} failed", stream, f));
                     }
                 });
-        subscriber.closeHandler(v -> LOG.warn("event notification connection closed; reconnecting"));
+        subscriber.closeHandler(v -> {
+            if (!stopping) LOG.warn("event notification connection closed; reconnecting");
+        });
         return subscriber.connect().onSuccess(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id ->
                 projections.catchUpAll().onFailure(f -> LOG.debug("periodic catch-up failed", f))));
     }
 
     public Future<Void> stop() {
+        stopping = true;
         if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
         return subscriber.close();
     }

@@ -49,8 +49,9 @@ import org.flywaydb.core.Flyway;
  * bench.batch (10), bench.serialAppends (2000, the one-writer workload), bench.warmup (300 per system and
  * workload), bench.rounds (4: each measurement is split in rounds and the order of the systems rotates between
  * rounds, so background load and table growth fall on all of them alike), bench.pool (pool size, default =
- * writers), bench.maxSeconds (120: the time all measured phases may take together; each phase gets its share
- * and stops issuing appends when it is used up, which the table then says), bench.synchronousCommit (on),
+ * writers), bench.maxSeconds (120: the time all measured phases may take together; a phase may use three times
+ * its fair share of what the phases before it left, and stops issuing appends when that is used up, which the
+ * table then says), bench.synchronousCommit (on),
  * bench.diagnose (true: also run the event store with its NOTIFY trigger disabled, "es-no-notify", and with
  * the wake-up sent after the append in a statement of its own that does not wait for the disk,
  * "es-async-notify", and sample what the backends wait on), bench.dataDir (parent of the temporary data
@@ -59,6 +60,7 @@ import org.flywaydb.core.Flyway;
 public final class EventStoreBenchmark {
     private static final String RAW_TABLE = "raw_events";
     private static final long WARMUP_LIMIT = TimeUnit.SECONDS.toNanos(5);
+    private static final long MIN_PHASE = TimeUnit.MILLISECONDS.toNanos(500);
     private static final String EVENT_TYPE = "RealServerChanged";
     // What ClusterDiff emits when an operator changes a real server: the whole server, as EventCodec writes it.
     private static final String EVENT_DATA = new JsonObject()
@@ -210,12 +212,11 @@ public final class EventStoreBenchmark {
         }
         System.out.println("Warm-up done.");
 
-        long phaseLimit = TimeUnit.SECONDS.toNanos(cfg.maxSeconds) / ((long) workloads.size() * systems.size() * cfg.rounds);
-        System.out.printf(Locale.ROOT, "Each measured phase may take at most %.1f s.%n%n", phaseLimit / 1e9);
+        System.out.println();
         Map<String, Map<String, Result>> results;
         Sampler sampler = cfg.diagnose ? startSampler() : null;
         try {
-            results = measure(workloads, systems, phaseLimit);
+            results = measure(workloads, systems);
         } finally {
             if (sampler != null) stopSampler(sampler);
         }
@@ -224,10 +225,11 @@ public final class EventStoreBenchmark {
         verify();
     }
 
-    /** Every workload, every system, in rounds whose order of systems rotates. */
-    private Map<String, Map<String, Result>> measure(List<Workload> workloads, Map<String, Appender> systems, long phaseLimit)
-            throws Exception {
+    /** Every workload, every system, in rounds whose order of systems rotates; within bench.maxSeconds. */
+    private Map<String, Map<String, Result>> measure(List<Workload> workloads, Map<String, Appender> systems) throws Exception {
         Map<String, Map<String, Result>> results = new LinkedHashMap<>();
+        long budgetEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(cfg.maxSeconds);
+        int phasesLeft = workloads.size() * systems.size() * cfg.rounds;
         for (Workload wl : workloads) {
             Map<String, Result> bySystem = new LinkedHashMap<>();
             systems.keySet().forEach(k -> bySystem.put(k, new Result()));
@@ -244,8 +246,11 @@ public final class EventStoreBenchmark {
                         // Every phase starts right after a checkpoint, so none inherits another's dirty pages.
                         await(pool.query("CHECKPOINT").execute(), 120);
                         sampling = r.waits;
-                        phase(wl.writers, perRound, wl.batch, systems.get(system), r, phaseLimit);
+                        long left = budgetEnd - System.nanoTime();
+                        long limit = Math.max(MIN_PHASE, Math.min(3 * left / phasesLeft, left - (phasesLeft - 1) * MIN_PHASE));
+                        phase(wl.writers, perRound, wl.batch, systems.get(system), r, limit);
                     } finally {
+                        phasesLeft--;
                         sampling = null;
                         if (noTrigger) await(pool.query("ALTER TABLE streams ENABLE TRIGGER streams_appended").execute(), 30);
                     }

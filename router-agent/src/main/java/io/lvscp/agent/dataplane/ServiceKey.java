@@ -15,6 +15,7 @@ public record ServiceKey(Protocol protocol, String address, int port, long firew
         return new ServiceKey(null, null, 0, mark, ipv6);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isMark() {
         return firewallMark != 0;
     }

@@ -5,15 +5,27 @@ import io.lvscp.agent.dataplane.DesiredTable;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.host.FirewallMarkRules;
 import io.lvscp.agent.host.HostNetwork;
+import io.lvscp.agent.host.Vip;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.api.model.FirewallMark;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * Makes the kernel hold a cluster's desired state: read what is there, compare, change only the difference, as
- * kube-proxy does. The same pass serves a new revision and the periodic check; whatever it had to change when
- * the revision had not changed is drift. Blocking: runs on the agent's one worker thread.
+ * kube-proxy does. Two kinds of pass, like kube-proxy's full and partial syncs:
+ * <ul>
+ *   <li>a full pass reads everything back from the kernel (tables, firewall-mark rules, addresses, forwarding)
+ *       and corrects whatever differs; the periodic check is one, and whatever it had to change is drift;</li>
+ *   <li>a pass for a new revision trusts what the last pass left in the kernel and only touches what the
+ *       revision changed: one batch for the table, and the host only if its part of the state changed. Its
+ *       cost follows the change, not the cluster, and the next full pass catches anything it trusted wrongly.</li>
+ * </ul>
+ * Blocking: runs on the agent's one worker thread.
  */
 public final class Reconciler {
     /** What a pass did: the changes made, or why the state cannot be programmed by this driver. */
@@ -26,50 +38,69 @@ public final class Reconciler {
     private final DataplaneDriver driver;
     private final FirewallMarkRules marks;
     private final HostNetwork host;
+    private final OwnedServices owned;
+    // What the last successful pass left in the kernel; null forces the next pass to read everything.
+    private ServiceTable lastTable;
+    private Set<FirewallMark> lastMarks;
+    private SortedSet<Vip> lastVips;
+    private Object lastForwarding;
 
-    public Reconciler(DataplaneDriver driver, FirewallMarkRules marks, HostNetwork host) {
+    public Reconciler(DataplaneDriver driver, FirewallMarkRules marks, HostNetwork host, OwnedServices owned) {
         this.driver = driver;
         this.marks = marks;
         this.host = host;
+        this.owned = owned;
     }
 
     public String driverName() {
         return driver.name();
     }
 
-    public Outcome reconcile(ClusterState desired, boolean holdVips) {
+    public Outcome reconcile(ClusterState desired, boolean holdVips, boolean full) {
         long started = System.nanoTime();
         ServiceTable want = DesiredTable.from(desired);
         List<String> unsupported = driver.unsupported(want);
         if (!unsupported.isEmpty()) return new Outcome(List.of(), unsupported, 0, 0, millisSince(started));
-
-        List<String> changes = new ArrayList<>();
-        if (marks != null) {
-            List<FirewallMark> wantMarks = desired.exists() ? List.copyOf(desired.firewallMarks().values()) : List.of();
-            if (!sameMarks(marks.read(), wantMarks)) {
-                marks.apply(wantMarks);
-                changes.add("reset firewall-mark rules");
+        if (full) forget();
+        try {
+            List<String> changes = new ArrayList<>();
+            if (marks != null) {
+                Set<FirewallMark> wantMarks = new HashSet<>(FirewallMarkRules.canonical(desired.exists() ? desired.firewallMarks().values() : List.of()));
+                if (!wantMarks.equals(lastMarks) && !wantMarks.equals(new HashSet<>(marks.read()))) {
+                    marks.apply(wantMarks);
+                    changes.add("reset firewall-mark rules");
+                }
+                lastMarks = wantMarks;
             }
+            ServiceTable have = lastTable != null ? lastTable : owned.mine(driver.read(), want);
+            if (!have.equals(want)) {
+                changes.addAll(Changes.between(have, want));
+                owned.adding(want);
+                driver.apply(have, want);
+                owned.applied(want);
+            }
+            lastTable = want;
+            if (host != null) {
+                SortedSet<Vip> vips = holdVips ? host.desiredVips(desired) : new java.util.TreeSet<>();
+                Object forwarding = desired.exists() ? desired.settings().routingMethod() : null;
+                if (!vips.equals(lastVips) || !Objects.equals(forwarding, lastForwarding)) {
+                    changes.addAll(host.apply(desired, holdVips));
+                    lastVips = vips;
+                    lastForwarding = forwarding;
+                }
+            }
+            return new Outcome(changes, List.of(), want.services().size(), want.destinationCount(), millisSince(started));
+        } catch (RuntimeException e) {
+            forget(); // the kernel is in an unknown state: the next pass reads it all
+            throw e;
         }
-        ServiceTable have = driver.read();
-        if (!have.equals(want)) {
-            changes.addAll(Changes.between(have, want));
-            driver.apply(have, want);
-        }
-        if (host != null) changes.addAll(host.apply(desired, holdVips));
-        return new Outcome(changes, List.of(), want.services().size(), want.destinationCount(), millisSince(started));
     }
 
-    public ServiceTable read() {
-        return driver.read();
-    }
-
-    public DataplaneDriver driver() {
-        return driver;
-    }
-
-    private static boolean sameMarks(List<FirewallMark> a, List<FirewallMark> b) {
-        return new java.util.HashSet<>(a).equals(new java.util.HashSet<>(b));
+    private void forget() {
+        lastTable = null;
+        lastMarks = null;
+        lastVips = null;
+        lastForwarding = null;
     }
 
     private static long millisSince(long started) {

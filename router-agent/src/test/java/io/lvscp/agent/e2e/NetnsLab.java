@@ -55,7 +55,7 @@ public final class NetnsLab implements AutoCloseable {
                 in(s, "ip", "link", "set", "eth0", "up");
                 in(router, "ip", "link", "set", "b" + i + id, "master", "eth1", "up");
                 // The seed's rule: the real servers' gateway is the NAT router's floating address.
-                in(s, "ip", "route", "add", "default", "via", "10.11.12.10", "onlink");
+                in(s, "ip", "route", "add", "default", "via", "10.11.12.10");
             }
             for (String n : List.of(client, router)) in(n, "ip", "link", "set", "eth0", "up");
             in(router, "ip", "link", "set", "eth1", "up");

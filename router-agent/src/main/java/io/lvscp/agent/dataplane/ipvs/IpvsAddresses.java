@@ -1,8 +1,14 @@
 package io.lvscp.agent.dataplane.ipvs;
 
+import io.lvscp.agent.dataplane.Destination;
+import io.lvscp.agent.dataplane.Service;
+import io.lvscp.agent.dataplane.ServiceKey;
+import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.api.model.IpAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Addresses in the one spelling ipvsadm prints (glibc's inet_ntop): IPv4 as is, IPv6 lower case with the longest
@@ -12,10 +18,26 @@ import java.net.InetAddress;
 final class IpvsAddresses {
     private IpvsAddresses() {}
 
+    /** The table with every address spelled canonically; refuses a table holding anything but address literals. */
+    static ServiceTable canonical(ServiceTable table) {
+        SortedMap<ServiceKey, Service> services = new TreeMap<>();
+        for (Service s : table.services().values()) {
+            ServiceKey k = s.key().isMark() ? s.key()
+                    : ServiceKey.of(s.key().protocol(), canonical(s.key().address()), s.key().port());
+            SortedMap<String, Destination> dests = new TreeMap<>();
+            for (Destination d : s.destinations().values()) {
+                Destination c = new Destination(canonical(d.address()), d.port(), d.forwarding(), d.weight());
+                dests.put(c.key(), c);
+            }
+            services.put(k, new Service(k, s.scheduler(), s.persistenceSeconds(), s.persistenceNetmask(), dests));
+        }
+        return new ServiceTable(services);
+    }
+
     /** The canonical spelling of an address literal; anything else (a name, an option) is refused. */
     static String canonical(String literal) {
-        InetAddress a = IpAddresses.parse(literal)
-                .orElseThrow(() -> new IllegalArgumentException("not an IP address literal: " + printable(literal)));
+        InetAddress a = IpAddresses.parse(literal).orElseThrow(
+                () -> new IllegalArgumentException("not an IP address literal: " + printable(literal)));
         // Inet4Address.getHostAddress() is already dotted decimal; only IPv6 has several spellings.
         return a instanceof Inet6Address v6 ? ipv6(v6.getAddress()) : a.getHostAddress();
     }

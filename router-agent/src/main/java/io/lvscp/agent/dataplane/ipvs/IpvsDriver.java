@@ -1,28 +1,72 @@
 package io.lvscp.agent.dataplane.ipvs;
 
 import io.lvscp.agent.dataplane.DataplaneDriver;
+import io.lvscp.agent.dataplane.Destination;
+import io.lvscp.agent.dataplane.Service;
 import io.lvscp.agent.dataplane.ServiceTable;
+import io.lvscp.agent.exec.CommandResult;
 import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.api.model.ForwardingMethod;
+import java.util.ArrayList;
 import java.util.List;
 
-/** PLACEHOLDER so the module compiles while the real driver is being written (helper: replace this file whole). */
+/**
+ * The data plane of production LVS routers: the kernel's IPVS table, through ipvsadm. It reads with
+ * {@code ipvsadm -Sn} and changes the table with one {@code ipvsadm -R} batch holding only the differences.
+ * <p>
+ * IPVS can express the whole model. The kernel loads each scheduler's module ({@code ip_vs_mh}, {@code ip_vs_fo},
+ * {@code ip_vs_ovf}...) through modprobe on first use, so a router needs them installed (Debian's kernels have
+ * all thirteen); a missing one fails the batch with "Scheduler or persistence engine not found".
+ * <p>
+ * The driver owns the whole IPVS table: a service the desired table does not name is deleted.
+ */
 public final class IpvsDriver implements DataplaneDriver {
+    private final CommandRunner runner;
+
     public IpvsDriver(CommandRunner runner) {
+        this.runner = runner;
     }
 
+    @Override
     public String name() {
         return "ipvs";
     }
 
+    @Override
     public List<String> unsupported(ServiceTable desired) {
-        return List.of("the ipvs driver is not built yet");
+        List<String> why = new ArrayList<>();
+        try {
+            IpvsBatch.between(ServiceTable.EMPTY, IpvsAddresses.canonical(desired));
+        } catch (IllegalArgumentException e) {
+            why.add("the table cannot be written as ipvsadm rules: " + e.getMessage());
+        }
+        for (Service s : desired.services().values()) {
+            if (s.key().isMark()) continue;
+            for (Destination d : s.destinations().values()) {
+                // ipvsadm itself sets such a real server's port to the service's, so the table read back would
+                // never equal the desired one and every pass would report drift.
+                if (d.forwarding() != ForwardingMethod.masq && d.port() != s.key().port()) {
+                    why.add("real server " + d.key() + " of virtual server " + s.key() + " uses " + d.forwarding()
+                            + " forwarding, which keeps the service's port " + s.key().port() + "; only masq can change it");
+                }
+            }
+        }
+        return why;
     }
 
+    @Override
     public ServiceTable read() {
-        return ServiceTable.EMPTY;
+        return IpvsadmSaveParser.parse(runner.run(List.of("ipvsadm", "-Sn")).orThrow().stdout());
     }
 
+    @Override
     public void apply(ServiceTable actual, ServiceTable desired) {
-        throw new UnsupportedOperationException("the ipvs driver is not built yet");
+        String script = IpvsBatch.between(IpvsAddresses.canonical(actual), IpvsAddresses.canonical(desired));
+        if (script.isEmpty()) return;
+        CommandResult r = runner.run(List.of("ipvsadm", "-R"), script);
+        // ipvsadm -R reports a failed line ("Service already exists") on stderr, goes on with the next one and
+        // still exits 0, so its stderr is the only sign of failure.
+        if (r.ok() && !r.stderr().isBlank()) r = new CommandResult(r.argv(), 1, r.stdout(), r.stderr());
+        r.orThrow();
     }
 }

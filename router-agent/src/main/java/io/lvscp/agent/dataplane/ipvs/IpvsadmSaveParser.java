@@ -114,12 +114,16 @@ public final class IpvsadmSaveParser {
         Service service(SortedMap<String, Destination> dests) {
             if (persistence == 0) return new Service(key, scheduler, 0, null, dests);
             String mask = netmask != null ? netmask : key.ipv6() ? "128" : "255.255.255.255";
-            if (IpAddresses.prefixLength(mask, key.ipv6()).isEmpty()) throw new IllegalArgumentException("netmask " + mask + " unreadable");
+            if (IpAddresses.prefixLength(mask, key.ipv6()).isEmpty()) {
+                throw new IllegalArgumentException("netmask " + mask + " unreadable");
+            }
             return new Service(key, scheduler, persistence, mask, dests);
         }
 
         Destination destination() {
-            if (server == null || forwarding == null || weight == null) throw new IllegalArgumentException("real server without -r, -m/-g/-i or -w");
+            if (server == null || forwarding == null || weight == null) {
+                throw new IllegalArgumentException("real server without -r, -m/-g/-i or -w");
+            }
             HostPort hp = HostPort.of(server);
             return new Destination(hp.address, hp.port, forwarding, weight);
         }
@@ -151,8 +155,9 @@ public final class IpvsadmSaveParser {
             if (colon < 0) throw new IllegalArgumentException("no port in " + text);
             String host = text.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+            else if (host.indexOf(':') >= 0) throw new IllegalArgumentException("IPv6 address without brackets in " + text);
             int port = Integer.parseInt(text.substring(colon + 1));
-            if (port > 65535) throw new IllegalArgumentException("port " + port + " out of range");
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port " + port + " out of range");
             return new HostPort(IpvsAddresses.canonical(host), port);
         }
     }

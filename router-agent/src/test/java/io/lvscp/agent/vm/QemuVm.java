@@ -1,0 +1,309 @@
+package io.lvscp.agent.vm;
+
+import io.lvscp.agent.exec.CommandResult;
+import io.lvscp.agent.exec.CommandRunner;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Runs commands inside a throw-away qemu VM (TCG, no network card), built by {@code src/test/vm/build-ipvs-vm.sh},
+ * whose /init runs each line it reads on the serial console in a fresh {@code sh -c}.
+ * <p>
+ * A serial console carries text lines, not argument vectors, so this is the one place where lvscp's commands meet
+ * a shell. Nothing of a command travels as console text: the command, each argument single-quoted, and its stdin
+ * travel gzipped and base64-encoded into files in the VM, one short line at a time, so only base64 and this class's
+ * own fixed words are ever typed. Each line ends by echoing a marker with a per-VM random nonce and its exit
+ * status, and waits for it before the next line goes (the guest's serial port has no flow control); output comes
+ * back the same way encoded, so it can never look like a marker. Every wait is bounded.
+ */
+public final class QemuVm implements CommandRunner, AutoCloseable {
+    private static final String READY = "LVSCP-VM-READY";
+    private static final String BOOT_FAILED = "LVSCP-VM-FAILED";
+    /** Base64 characters per console line: well below the 4096-byte buffer of the guest's tty. */
+    private static final int CHUNK = 2048;
+    /** The characters of the lines this class types: base64 and a few fixed shell commands. */
+    private static final Pattern SAFE_LINE = Pattern.compile("[A-Za-z0-9+/=_.:&|<> -]*");
+
+    private final Process qemu;
+    private final OutputStream console;
+    private final StringBuilder transcript = new StringBuilder();
+    private final StringBuilder qemuErrors = new StringBuilder();
+    private final String nonce = newNonce();
+    private final Duration commandTimeout;
+    private final String where;
+    private int consumed;
+    private long sequence;
+    private boolean consoleEnded;
+    /** Stops qemu if the JVM ends without close(), e.g. when a test run is interrupted. */
+    private final Thread killAtExit;
+
+    private QemuVm(Process qemu, Duration commandTimeout, String where) {
+        this.qemu = qemu;
+        this.console = qemu.getOutputStream();
+        this.commandTimeout = commandTimeout;
+        this.where = where;
+        this.killAtExit = new Thread(qemu::destroyForcibly, "qemu-kill-at-exit");
+        Runtime.getRuntime().addShutdownHook(killAtExit);
+        pump(qemu.getInputStream(), transcript, "qemu-console", () -> consoleEnded = true);
+        pump(qemu.getErrorStream(), qemuErrors, "qemu-stderr", () -> { });
+    }
+
+    private static String newNonce() {
+        byte[] b = new byte[8];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** The kernel and initramfs that build-ipvs-vm.sh made. */
+    public record Image(Path kernel, Path initrd) {}
+
+    /** Boots the VM and waits until its /init is ready for commands. */
+    public static QemuVm boot(Image image, Duration bootTimeout, Duration commandTimeout) {
+        List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "256",
+                "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
+                "-append", "console=ttyS0 panic=-1 quiet",
+                // No default devices: no network card, no monitor multiplexed into the console (whose Ctrl-A
+                // escapes would otherwise be live), just the serial port on stdio.
+                "-nodefaults", "-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot");
+        Process p;
+        try {
+            p = new ProcessBuilder(argv).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start qemu-system-x86_64 (Debian package qemu-system-x86): " + e.getMessage(), e);
+        }
+        QemuVm vm = new QemuVm(p, commandTimeout, "qemu VM (" + image.kernel() + ")");
+        try {
+            vm.awaitBoot(bootTimeout);
+            vm.must("true");
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+        return vm;
+    }
+
+    /**
+     * Runs the build script, which reuses an image it built before. Fails with the script's output when the image
+     * cannot be made, so a missing tool or package names itself.
+     */
+    public static Image buildImage(Path script, Path outDir, Duration timeout) {
+        try {
+            Path log = Files.createTempFile("build-ipvs-vm", ".log");
+            Process p = new ProcessBuilder("bash", script.toString(), outDir.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) p.destroyForcibly();
+            String output = Files.readString(log);
+            Files.delete(log);
+            if (!done || p.exitValue() != 0) {
+                throw new IllegalStateException(script + (done ? " exited " + p.exitValue() : " timed out") + ":\n" + output);
+            }
+            return new Image(Path.of(value(output, "kernel")), Path.of(value(output, "initrd")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the VM image", e);
+        }
+    }
+
+    private static String value(String output, String key) {
+        Matcher m = Pattern.compile("(?m)^" + key + "=(.+)$").matcher(output);
+        if (!m.find()) throw new IllegalStateException("the VM build printed no " + key + "= line:\n" + output);
+        return m.group(1).strip();
+    }
+
+    /** One command at a time: the console is a single conversation. */
+    @Override
+    public synchronized CommandResult run(List<String> argv, String stdin) {
+        if (argv.isEmpty()) throw new IllegalArgumentException("empty argv");
+        List<String> quoted = new ArrayList<>();
+        for (String arg : argv) quoted.add(quote(arg));
+        must("rm -rf /tmp/q && mkdir /tmp/q && : >/tmp/q/cmd.b64 && : >/tmp/q/in.b64");
+        upload(String.join(" ", quoted) + "\n", "/tmp/q/cmd.b64");
+        upload(stdin == null ? "" : stdin, "/tmp/q/in.b64");
+        must("cd /tmp/q && base64 -d cmd.b64 | gunzip >cmd && base64 -d in.b64 | gunzip >in");
+        Reply ran = exchange("cd /tmp/q && sh ./cmd <in >out 2>err");
+        String out = download("/tmp/q/out");
+        String err = download("/tmp/q/err");
+        return new CommandResult(List.copyOf(argv), ran.status(), out, err);
+    }
+
+    /**
+     * One argument for the VM's sh: single-quoted, with each embedded quote closed, escaped and reopened. Inside
+     * single quotes sh gives no character a meaning, so no argument can become code.
+     */
+    static String quote(String arg) {
+        if (arg.indexOf('\0') >= 0) throw new IllegalArgumentException("an argument cannot hold a NUL byte");
+        return "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    /** Text into a file in the VM, gzipped: the console carries about 10 kB/s inwards, and batches repeat a lot. */
+    private void upload(String text, String file) {
+        String b64 = Base64.getEncoder().encodeToString(gzip(text.getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < b64.length(); i += CHUNK) {
+            must("echo " + b64.substring(i, Math.min(b64.length(), i + CHUNK)) + " >>" + file);
+        }
+    }
+
+    private String download(String file) {
+        byte[] gz = Base64.getMimeDecoder().decode(must("gzip -c " + file + " | base64").strip());
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable output of " + file + " from the VM", e);
+        }
+    }
+
+    private static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A line of this class's own plumbing, which must succeed: its output. */
+    private String must(String line) {
+        Reply r = exchange(line);
+        if (r.status() != 0) {
+            throw new IllegalStateException("'" + abbreviate(line) + "' failed in the VM (" + r.status() + "): " + r.output());
+        }
+        return r.output();
+    }
+
+    private record Reply(String output, int status) {}
+
+    /** Types one line and waits for its marker: what it printed before the marker, and its exit status. */
+    private Reply exchange(String line) {
+        if (!SAFE_LINE.matcher(line).matches()) throw new IllegalArgumentException("not a line this class types: " + line);
+        long seq = ++sequence;
+        // The typed text holds "$?" where the printed marker holds digits, so an echo of the line never matches.
+        String tag = "@@" + nonce + "-" + seq + ":";
+        send(line + "; echo \"" + tag + "$?@@\"\n");
+        Matcher m = await(Pattern.compile(Pattern.quote(tag) + "(?<status>\\d+)@@\n"), commandTimeout,
+                "the reply to '" + abbreviate(line) + "'");
+        return new Reply(m.group("before"), Integer.parseInt(m.group("status")));
+    }
+
+    private void awaitBoot(Duration timeout) {
+        Matcher m = await(Pattern.compile(Pattern.quote(READY) + "\r?\n"), timeout, "the VM to boot");
+        String boot = m.group("before");
+        if (boot.contains(BOOT_FAILED)) throw new IllegalStateException("the VM booted with errors:\n" + boot);
+    }
+
+    /** Waits until the console shows {@code marker} after what was consumed; group "before" is the text before it. */
+    private Matcher await(Pattern marker, Duration timeout, String what) {
+        Pattern p = Pattern.compile("(?<before>(?s:.*?))" + marker.pattern());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (transcript) {
+            while (true) {
+                Matcher m = p.matcher(transcript).region(consumed, transcript.length());
+                if (m.lookingAt()) {
+                    consumed = m.end();
+                    return m;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || consoleEnded) {
+                    String why = consoleEnded ? "qemu exited" : "timed out after " + timeout.toSeconds() + " s";
+                    throw new IllegalStateException(why + " waiting for " + what + "; console tail:\n" + tail(transcript)
+                            + "\nqemu stderr:\n" + tail(qemuErrors));
+                }
+                try {
+                    transcript.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + what, e);
+                }
+            }
+        }
+    }
+
+    private void send(String text) {
+        try {
+            console.write(text.getBytes(StandardCharsets.US_ASCII));
+            console.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the VM console; qemu stderr:\n" + tail(qemuErrors), e);
+        }
+    }
+
+    /** Copies a stream of qemu's into a buffer, waking whoever waits on it; {@code atEnd} runs under its lock at EOF. */
+    private static void pump(InputStream in, StringBuilder into, String name, Runnable atEnd) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (in) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (into) {
+                        // ISO-8859-1 maps each byte to one char, so offsets never split a character.
+                        into.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                        into.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // The stream broke: qemu is gone, which atEnd tells the waiters.
+            } finally {
+                synchronized (into) {
+                    atEnd.run();
+                    into.notifyAll();
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String tail(StringBuilder b) {
+        synchronized (b) {
+            return b.substring(Math.max(0, b.length() - 2000));
+        }
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+    }
+
+    @Override
+    public String where() {
+        return where;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killAtExit);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook stops qemu.
+        }
+        qemu.destroy();
+        try {
+            if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
+                qemu.destroyForcibly();
+                qemu.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            qemu.destroyForcibly();
+        }
+    }
+}
