@@ -196,7 +196,12 @@ public final class Agent {
                 LOG.warn("kernel had drifted from revision {}; corrected: {}", applied.revision(), o.changes());
                 stream.send(new StreamMessage.Drift(applied.revision(), o.changes()));
             }
-            if (!periodic) stream.send(new StreamMessage.Stats(o.services(), o.destinations(), o.millis(), List.of()));
+            if (periodic) {
+                // Counters move with traffic, not revisions: read and report them with the periodic check.
+                List<StreamMessage.DestinationStats> counters = reconciler.stats();
+                metrics.destinations(counters);
+                stream.send(new StreamMessage.Stats(o.services(), o.destinations(), o.millis(), counters));
+            }
             return null;
         }, true);
     }

@@ -34,6 +34,47 @@ public final class IpAddresses {
         return Optional.empty();
     }
 
+    /**
+     * The one spelling of an address that ipvsadm, ip and nft print (glibc's inet_ntop, RFC 5952): IPv4 as is,
+     * IPv6 in lower case with the longest run of two or more zero groups as "::". Desired state compared with
+     * what the kernel reports must use it, or "2001:DB8:0::1" would look like drift forever.
+     */
+    public static Optional<String> canonical(String literal) {
+        return parse(literal).map(a -> a instanceof Inet6Address v6 ? ipv6(v6.getAddress()) : a.getHostAddress());
+    }
+
+    private static String ipv6(byte[] b) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestLen < 2) bestStart = -1;
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') out.append(':');
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
+    }
+
     public static boolean isIpv4(String text) {
         return text != null && IPV4.matcher(text).matches();
     }

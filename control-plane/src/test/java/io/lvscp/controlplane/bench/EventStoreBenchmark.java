@@ -1,5 +1,7 @@
 package io.lvscp.controlplane.bench;
 
+import io.lvscp.controlplane.config.ControlPlaneConfig;
+import io.lvscp.controlplane.db.Database;
 import io.lvscp.controlplane.eventstore.EventMetadata;
 import io.lvscp.controlplane.eventstore.EventStore;
 import io.lvscp.controlplane.eventstore.NewEvent;
@@ -10,12 +12,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -31,31 +36,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.flywaydb.core.Flyway;
 
 /**
  * Append throughput and latency of the event store against a raw INSERT of the same rows into the same
  * PostgreSQL, at the same durability, in the same run. Not a test: run it with
  * {@code ./mvnw -q -pl control-plane -am -Pbench process-test-classes} (see docs/benchmarks.md).
  *
- * <p>Every write is one statement in autocommit, so one commit and one WAL flush, for both systems. The raw
- * table is {@code LIKE events INCLUDING ALL}: same columns, defaults, identity, constraints and indexes, but
- * no streams row to bump and no NOTIFY trigger.
+ * <p>The server, its durability and the connect options are the control plane's own: {@link Database#open} on a
+ * fresh temporary data directory (embedded PostgreSQL with fsync and synchronous_commit on), its migrations, and
+ * {@link Database#connectOptions()} (prepared-statement cache on). The pool is built as the control plane builds
+ * it, with its default size, and a subscriber LISTENs on the wake-up channel as {@code EventNotifications} does.
+ *
+ * <p>Every append is one statement in autocommit, so one commit and one WAL flush, for both systems. The event
+ * store then sends its wake-up (NOTIFY) in a statement of its own that it does not wait for. The raw table is
+ * {@code LIKE events INCLUDING ALL}: same columns, defaults, identity, constraints and indexes, but no streams row
+ * to bump and no wake-up.
  *
  * <p>Knobs, all system properties: bench.appends (per system and workload, default 5000), bench.writers (8),
  * bench.batch (10), bench.serialAppends (2000, the one-writer workload), bench.warmup (300 per system and
  * workload), bench.rounds (4: each measurement is split in rounds and the order of the systems rotates between
- * rounds, so background load and table growth fall on all of them alike), bench.pool (pool size, default =
- * writers), bench.maxSeconds (120: the time all measured phases may take together; a phase may use three times
- * its fair share of what the phases before it left, and stops issuing appends when that is used up, which the
- * table then says), bench.synchronousCommit (on),
- * bench.diagnose (true: also run the event store with its NOTIFY trigger disabled, "es-no-notify", and with
- * the wake-up sent after the append in a statement of its own that does not wait for the disk,
- * "es-async-notify", and sample what the backends wait on), bench.dataDir (parent of the temporary data
- * directory, default java.io.tmpdir), bench.cachePreparedStatements (false, as the control plane connects).
+ * rounds, so background load and table growth fall on all of them alike), bench.pool (pool size, default the
+ * control plane's, 8), bench.maxSeconds (120: the time all measured phases may take together; a phase may use
+ * three times its fair share of what the phases before it left, and stops issuing appends when that is used up,
+ * which the table then says), bench.diagnose (true: also run the event store with its wake-up suppressed,
+ * "es-no-notify", to show what the wake-up costs, and sample what the backends wait on), bench.dataDir (parent of
+ * the temporary data directory, default java.io.tmpdir), bench.cachePreparedStatements (true, as the control
+ * plane connects; false turns the pg client's statement cache off for every system).
  */
 public final class EventStoreBenchmark {
     private static final String RAW_TABLE = "raw_events";
@@ -79,20 +89,33 @@ public final class EventStoreBenchmark {
     private static final String METADATA_JSON = new JsonObject().put("actor", METADATA.actor())
             .put("requestId", METADATA.requestId()).put("clientAddress", METADATA.clientAddress())
             .put("reason", METADATA.reason()).encode();
+    // Acknowledgement times of measured appends, per writer, by stream version modulo this, for the wake-up delay.
+    private static final int ACK_SLOTS = 4096;
 
     private final Config cfg;
     private final Pool pool;
     private final EventStore store;
+    private final EventStore storeWithoutWakeup;
+    private final AtomicLong wakeupsSuppressed = new AtomicLong();
     private final long[] esVersion;
     private final long[] rawVersion;
     private final AtomicLong esEvents = new AtomicLong();
     private final AtomicLong rawEvents = new AtomicLong();
+    // Appends acknowledged by EventStore.append (each sends one wake-up) and by the variant without wake-ups.
+    private final AtomicLong storeAppends = new AtomicLong();
+    private final AtomicLong storeAppendsWithoutWakeup = new AtomicLong();
+    private final AtomicLong wakeupsReceived = new AtomicLong();
+    private final AtomicLong wakeupsUnexpected = new AtomicLong();
+    private final AtomicLongArray ackNanos;
+    private final Histogram wakeupDelayMicros = new ConcurrentHistogram(60_000_000L, 3);
     private final Map<Integer, String> rawBatchSql = new ConcurrentHashMap<>();
 
     private final Vertx vertx;
     private final PgConnectOptions connect;
     // Where the wait-event sampler counts, while a measured phase runs; null between phases.
     private volatile Map<String, LongAdder> sampling;
+    // True while a measured phase runs: only its appends' wake-ups go into the delay histogram.
+    private volatile boolean measuring;
 
     private EventStoreBenchmark(Config cfg, Vertx vertx, PgConnectOptions connect, Pool pool) {
         this.cfg = cfg;
@@ -100,12 +123,14 @@ public final class EventStoreBenchmark {
         this.connect = connect;
         this.pool = pool;
         this.store = new EventStore(pool);
+        this.storeWithoutWakeup = new EventStore(withoutWakeups(pool, wakeupsSuppressed));
         this.esVersion = new long[cfg.writers];
         this.rawVersion = new long[cfg.writers];
+        this.ackNanos = new AtomicLongArray(cfg.writers * ACK_SLOTS);
     }
 
     record Config(int appends, int writers, int batch, int serialAppends, int warmup, int rounds, int poolSize,
-                  int maxSeconds, String synchronousCommit, boolean diagnose, String dataDir, boolean cachePrepared) {
+                  int maxSeconds, boolean diagnose, String dataDir, boolean cachePrepared) {
         static Config fromSystemProperties() {
             int writers = Integer.getInteger("bench.writers", 8);
             return new Config(
@@ -115,12 +140,11 @@ public final class EventStoreBenchmark {
                     Integer.getInteger("bench.serialAppends", 2000),
                     Integer.getInteger("bench.warmup", 300),
                     Math.max(1, Integer.getInteger("bench.rounds", 4)),
-                    Integer.getInteger("bench.pool", writers),
+                    Integer.getInteger("bench.pool", ControlPlaneConfig.defaults().database().poolSize()),
                     Integer.getInteger("bench.maxSeconds", 120),
-                    System.getProperty("bench.synchronousCommit", "on"),
                     Boolean.parseBoolean(System.getProperty("bench.diagnose", "true")),
                     System.getProperty("bench.dataDir"),
-                    Boolean.getBoolean("bench.cachePreparedStatements"));
+                    Boolean.parseBoolean(System.getProperty("bench.cachePreparedStatements", "true")));
         }
     }
 
@@ -144,37 +168,35 @@ public final class EventStoreBenchmark {
         Config cfg = Config.fromSystemProperties();
         long started = System.nanoTime();
         printMachine();
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                // zonky's builder defaults synchronous_commit to off; a commit here must be on disk when it returns.
-                .setServerConfig("synchronous_commit", cfg.synchronousCommit)
-                .setServerConfig("fsync", "on");
-        Path dataDir = null;
-        if (cfg.dataDir != null) {
-            Path parent = Path.of(cfg.dataDir).toAbsolutePath();
-            Files.createDirectories(parent);
-            dataDir = Files.createTempDirectory(parent, "lvscp-bench-pg");
-            builder.setDataDirectory(dataDir).setCleanDataDirectory(true);
-        }
-        try (EmbeddedPostgres pg = builder.start()) {
-            Flyway.configure().dataSource(pg.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
-            PgConnectOptions connect = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
-                    .setDatabase("postgres").setUser("postgres").setPassword("postgres")
-                    // Off by default, as in the control plane (Database does not set it): every append parses and plans.
-                    .setCachePreparedStatements(cfg.cachePrepared);
-            Vertx vertx = Vertx.vertx();
-            Pool pool = PgBuilder.pool()
-                    .with(new PoolOptions().setMaxSize(cfg.poolSize).setName("lvscp-bench"))
-                    .connectingTo(connect)
-                    .using(vertx)
-                    .build();
-            try {
-                new EventStoreBenchmark(cfg, vertx, connect, pool).run();
-            } finally {
-                await(pool.close(), 30);
-                await(vertx.close(), 30);
+        Path parent = Path.of(cfg.dataDir != null ? cfg.dataDir : System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        Files.createDirectories(parent);
+        Path dataDir = Files.createTempDirectory(parent, "lvscp-bench-pg");
+        try {
+            // The control plane's own embedded PostgreSQL (fsync and synchronous_commit on), migrations and
+            // connect options: the durability and the client settings measured are production's.
+            ControlPlaneConfig.Database dbConfig = new ControlPlaneConfig.Database(null, null, null, cfg.poolSize, dataDir.toString());
+            try (Database db = Database.open(dbConfig)) {
+                db.migrate();
+                PgConnectOptions connect = db.connectOptions();
+                if (connect.getCachePreparedStatements() != cfg.cachePrepared) {
+                    connect = new PgConnectOptions(connect).setCachePreparedStatements(cfg.cachePrepared);
+                }
+                Vertx vertx = Vertx.vertx();
+                // As ControlPlane builds its pool.
+                Pool pool = PgBuilder.pool()
+                        .with(new PoolOptions().setMaxSize(cfg.poolSize).setName("lvscp-events"))
+                        .connectingTo(connect)
+                        .using(vertx)
+                        .build();
+                try {
+                    new EventStoreBenchmark(cfg, vertx, connect, pool).run();
+                } finally {
+                    await(pool.close(), 30);
+                    await(vertx.close(), 30);
+                }
             }
         } finally {
-            if (dataDir != null && Files.exists(dataDir)) deleteTree(dataDir);
+            if (Files.exists(dataDir)) deleteTree(dataDir);
         }
         System.out.printf(Locale.ROOT, "%nTotal run time: %.1f s; load average at end: %s%n", (System.nanoTime() - started) / 1e9, loadAverage());
     }
@@ -187,42 +209,46 @@ public final class EventStoreBenchmark {
                 EVENT_TYPE, utf8(EVENT_DATA), utf8(METADATA_JSON));
         System.out.printf(Locale.ROOT, "Settings: appends=%d writers=%d batch=%d serialAppends=%d warmup=%d rounds=%d pool=%d"
                         + " maxSeconds=%d diagnose=%s cachePreparedStatements=%s%n", cfg.appends, cfg.writers, cfg.batch,
-                cfg.serialAppends, cfg.warmup, cfg.rounds, cfg.poolSize, cfg.maxSeconds, cfg.diagnose, cfg.cachePrepared);
+                cfg.serialAppends, cfg.warmup, cfg.rounds, cfg.poolSize, cfg.maxSeconds, cfg.diagnose, connect.getCachePreparedStatements());
 
         Map<String, Appender> systems = new LinkedHashMap<>();
         systems.put("eventstore", this::appendEventStore);
         systems.put("raw", this::appendRaw);
-        if (cfg.diagnose) {
-            systems.put("es-no-notify", this::appendEventStore);
-            systems.put("es-async-notify", this::appendEventStoreThenNotify);
-        }
+        if (cfg.diagnose) systems.put("es-no-notify", this::appendEventStoreWithoutWakeup);
 
         List<Workload> workloads = List.of(
                 new Workload("single, " + cfg.writers + " writers", 1, cfg.writers, cfg.appends),
                 new Workload("batch " + cfg.batch + ", " + cfg.writers + " writers", cfg.batch, cfg.writers, cfg.appends),
                 new Workload("single, 1 writer", 1, 1, cfg.serialAppends));
 
-        // Warm-up: creates every writer's stream (the only appends at expected version 0), loads both code paths
-        // and both statements, and gives both tables some rows before anything is measured.
-        for (Workload wl : workloads) {
-            for (Map.Entry<String, Appender> s : systems.entrySet()) {
-                if (s.getKey().startsWith("es-")) continue;
-                phase(wl.writers, Math.max(wl.writers, cfg.warmup), wl.batch, s.getValue(), null, WARMUP_LIMIT);
-            }
-        }
-        System.out.println("Warm-up done.");
-
-        System.out.println();
-        Map<String, Map<String, Result>> results;
-        Sampler sampler = cfg.diagnose ? startSampler() : null;
+        PgSubscriber listener = startListener();
         try {
-            results = measure(workloads, systems);
+            // Warm-up: creates every writer's stream (the only appends at expected version 0), loads both code
+            // paths and all statements, and gives both tables some rows before anything is measured.
+            for (Workload wl : workloads) {
+                for (Map.Entry<String, Appender> s : systems.entrySet()) {
+                    if (s.getKey().startsWith("es-")) continue;
+                    phase(wl.writers, Math.max(wl.writers, cfg.warmup), wl.batch, s.getValue(), null, WARMUP_LIMIT);
+                    awaitWakeups();
+                }
+            }
+            System.out.println("Warm-up done.");
+
+            System.out.println();
+            Map<String, Map<String, Result>> results;
+            Sampler sampler = cfg.diagnose ? startSampler() : null;
+            try {
+                results = measure(workloads, systems);
+            } finally {
+                if (sampler != null) stopSampler(sampler);
+            }
+            printTable(workloads, results);
+            if (cfg.diagnose) printWaits(workloads, results);
+            printWakeups();
+            verify();
         } finally {
-            if (sampler != null) stopSampler(sampler);
+            await(listener.close(), 30);
         }
-        printTable(workloads, results);
-        if (cfg.diagnose) printWaits(workloads, results);
-        verify();
     }
 
     /** Every workload, every system, in rounds whose order of systems rotates; within bench.maxSeconds. */
@@ -239,21 +265,22 @@ public final class EventStoreBenchmark {
                 int perRound = wl.appends / cfg.rounds + (round < wl.appends % cfg.rounds ? 1 : 0);
                 for (String system : order) {
                     Result r = bySystem.get(system);
-                    // The variants of the event store run without the trigger (es-async-notify sends its own).
-                    boolean noTrigger = system.startsWith("es-");
-                    if (noTrigger) await(pool.query("ALTER TABLE streams DISABLE TRIGGER streams_appended").execute(), 30);
                     try {
                         // Every phase starts right after a checkpoint, so none inherits another's dirty pages.
                         await(pool.query("CHECKPOINT").execute(), 120);
                         sampling = r.waits;
+                        measuring = true;
                         long left = budgetEnd - System.nanoTime();
                         long limit = Math.max(MIN_PHASE, Math.min(3 * left / phasesLeft, left - (phasesLeft - 1) * MIN_PHASE));
                         phase(wl.writers, perRound, wl.batch, systems.get(system), r, limit);
                     } finally {
                         phasesLeft--;
                         sampling = null;
-                        if (noTrigger) await(pool.query("ALTER TABLE streams ENABLE TRIGGER streams_appended").execute(), 30);
+                        measuring = false;
                     }
+                    // The event store's last wake-ups are still on their way when its writers are done: let them
+                    // arrive before the next phase starts, so that no phase pays for another's.
+                    awaitWakeups();
                     System.out.printf(Locale.ROOT, "  %-22s %-15s round %d: %d appends so far%n", wl.name, system, round + 1, r.appends);
                 }
                 Collections.rotate(order, -1);
@@ -303,25 +330,111 @@ public final class EventStoreBenchmark {
         });
     }
 
+    /** The production append: one statement, then the wake-up sent after it, which the writer does not wait for. */
     private Future<Void> appendEventStore(int w, int n) {
-        List<NewEvent> events = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) events.add(new NewEvent(EVENT_TYPE, EVENT_DATA));
-        return store.append(stream(w), esVersion[w], events, METADATA).map(r -> {
-            esVersion[w] = r.version();
-            esEvents.addAndGet(n);
+        return append(store, w, n).map(version -> {
+            if (measuring) ackNanos.set(w * ACK_SLOTS + (int) (version % ACK_SLOTS), System.nanoTime());
+            storeAppends.incrementAndGet();
             return null;
         });
     }
 
     /**
-     * A possible change, measured: the append without the trigger, then the wake-up as a statement of its own
-     * whose commit does not wait for the disk (a wake-up is never replayed, so it needs no durability). The
-     * writer waits for both, so the latency includes the second round trip.
+     * Diagnostic: the same production code on a pool that drops the wake-up statement instead of sending it, so
+     * the difference to "eventstore" is what the wake-up costs (a second statement per append, its commit, and a
+     * pool connection it holds meanwhile).
      */
-    private Future<Void> appendEventStoreThenNotify(int w, int n) {
-        return appendEventStore(w, n).compose(v -> pool.preparedQuery(
-                        "SELECT set_config('synchronous_commit', 'off', true), pg_notify('lvscp_events', $1)")
-                .execute(Tuple.of(stream(w) + " " + esVersion[w])).mapEmpty());
+    private Future<Void> appendEventStoreWithoutWakeup(int w, int n) {
+        return append(storeWithoutWakeup, w, n).map(version -> {
+            storeAppendsWithoutWakeup.incrementAndGet();
+            return null;
+        });
+    }
+
+    private Future<Long> append(EventStore es, int w, int n) {
+        List<NewEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) events.add(new NewEvent(EVENT_TYPE, EVENT_DATA));
+        return es.append(stream(w), esVersion[w], events, METADATA).map(r -> {
+            esVersion[w] = r.version();
+            esEvents.addAndGet(n);
+            return r.version();
+        });
+    }
+
+    /**
+     * The pool as it is, except that a statement containing pg_notify is not sent: its execute succeeds at once.
+     * EventStore's own code runs unchanged; only its wake-up goes nowhere. Counts what it dropped, so the run can
+     * show that the variant really sent no wake-up (and that the match on the statement still finds it).
+     */
+    private static Pool withoutWakeups(Pool pool, AtomicLong suppressed) {
+        @SuppressWarnings("unchecked")
+        PreparedQuery<Object> nothing = (PreparedQuery<Object>) Proxy.newProxyInstance(PreparedQuery.class.getClassLoader(),
+                new Class<?>[] {PreparedQuery.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("execute")) throw new UnsupportedOperationException(method.getName());
+                    suppressed.incrementAndGet();
+                    return Future.succeededFuture();
+                });
+        return (Pool) Proxy.newProxyInstance(Pool.class.getClassLoader(), new Class<?>[] {Pool.class}, (proxy, method, args) -> {
+            if (method.getName().equals("preparedQuery") && args != null && args[0] instanceof String sql && sql.contains("pg_notify(")) {
+                return nothing;
+            }
+            try {
+                return method.invoke(pool, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    /** LISTENs on the store's channel as EventNotifications does, and times each wake-up from its append's acknowledgement. */
+    private PgSubscriber startListener() throws Exception {
+        PgSubscriber subscriber = PgSubscriber.subscriber(vertx, connect);
+        Promise<Void> listening = Promise.promise();
+        subscriber.channel(EventStore.CHANNEL)
+                .subscribeHandler(v -> listening.tryComplete())
+                .handler(payload -> {
+                    long now = System.nanoTime();
+                    wakeupsReceived.incrementAndGet();
+                    // "cluster/bench-<w> <version>"
+                    int space = payload.lastIndexOf(' ');
+                    int dash = payload.lastIndexOf('-', space);
+                    if (space < 0 || dash < 0 || !payload.startsWith("cluster/bench-")) {
+                        wakeupsUnexpected.incrementAndGet();
+                        return;
+                    }
+                    int w = Integer.parseInt(payload.substring(dash + 1, space));
+                    long version = Long.parseLong(payload.substring(space + 1));
+                    long acked = ackNanos.getAndSet(w * ACK_SLOTS + (int) (version % ACK_SLOTS), 0);
+                    if (acked != 0) wakeupDelayMicros.recordValue(Math.max(1, (now - acked) / 1_000));
+                });
+        await(subscriber.connect(), 30);
+        await(listening.future(), 30);
+        return subscriber;
+    }
+
+    /** Waits until every wake-up sent so far has reached the listener, or 10 s. */
+    private void awaitWakeups() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (wakeupsReceived.get() < storeAppends.get()) {
+            if (System.nanoTime() - until > 0) {
+                System.out.printf(Locale.ROOT, "  (wake-ups: %d received of %d sent after 10 s; going on)%n", wakeupsReceived.get(), storeAppends.get());
+                return;
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private void printWakeups() {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "== Wake-ups: %d received by the listener, %d appends by EventStore.append, %d unexpected;"
+                        + " %d suppressed for %d appends of es-no-notify%n",
+                wakeupsReceived.get(), storeAppends.get(), wakeupsUnexpected.get(), wakeupsSuppressed.get(), storeAppendsWithoutWakeup.get());
+        if (wakeupDelayMicros.getTotalCount() > 0) {
+            System.out.printf(Locale.ROOT, "Wake-up delay, from the writer's acknowledgement to the listener's receipt (%d measured appends):"
+                            + " p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", wakeupDelayMicros.getTotalCount(),
+                    wakeupDelayMicros.getValueAtPercentile(50) / 1000.0, wakeupDelayMicros.getValueAtPercentile(99) / 1000.0,
+                    wakeupDelayMicros.getMaxValue() / 1000.0);
+        }
     }
 
     private Future<Void> appendRaw(int w, int n) {
@@ -405,7 +518,7 @@ public final class EventStoreBenchmark {
                 System.out.printf(Locale.ROOT, "%-22s %-15s %5d samples:%s%n", wl.name, e.getKey(), total, line);
             }
         }
-        System.out.println("(Lock:object is the lock NOTIFY takes at commit and holds until the commit is on disk;"
+        System.out.println("(Lock:object is the lock a NOTIFY takes at commit and holds until its transaction has ended;"
                 + " IO:WALSync and LWLock:WALWrite are the commit's WAL flush; Lock:transactionid is a row lock.)");
     }
 
@@ -434,9 +547,12 @@ public final class EventStoreBenchmark {
                 + "') ORDER BY tablename, indexname").execute(), 30)) {
             System.out.printf("index on %-10s %s%n", r.getString(0), r.getString(1).replaceFirst("^CREATE (UNIQUE )?INDEX \\S+ ON public\\.\\S+ ", "$1"));
         }
+        int triggers = 0;
         for (Row r : await(pool.query("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1").execute(), 30)) {
             System.out.printf("trigger on %-8s %s%n", r.getString(0), r.getString(1));
+            triggers++;
         }
+        if (triggers == 0) System.out.println("triggers: none (the wake-up is sent by EventStore after the commit, V3)");
     }
 
     private static void printTable(List<Workload> workloads, Map<String, Map<String, Result>> results) {
@@ -488,6 +604,12 @@ public final class EventStoreBenchmark {
         for (Row r : await(pool.query("SELECT version FROM streams").execute(), 30)) sumVersions += r.getLong(0);
         System.out.printf(Locale.ROOT, "Check: streams versions sum to %d, events acknowledged %d: %s%n", sumVersions, esEvents.get(),
                 sumVersions == esEvents.get() ? "ok" : "MISMATCH");
+        // One wake-up per EventStore.append, none from the variant without it (its dropped statements, one per append).
+        boolean wakeupsOk = wakeupsReceived.get() == storeAppends.get() && wakeupsUnexpected.get() == 0
+                && wakeupsSuppressed.get() == storeAppendsWithoutWakeup.get();
+        System.out.printf(Locale.ROOT, "Check: wake-ups received %d for %d appends, %d suppressed for %d appends without wake-up: %s%n",
+                wakeupsReceived.get(), storeAppends.get(), wakeupsSuppressed.get(), storeAppendsWithoutWakeup.get(),
+                wakeupsOk ? "ok" : "MISMATCH");
     }
 
     private static String firstField(Path file, String key) throws IOException {

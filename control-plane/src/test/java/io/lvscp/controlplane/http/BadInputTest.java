@@ -69,6 +69,7 @@ class BadInputTest {
                 row("host name for an address", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"web01.example.com\"}", 422, "/address"),
                 row("address out of range", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"10.11.12.256\"}", 422, "/address"),
                 row("multicast address", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"224.0.0.1\"}", 422, "/address"),
+                row("gate forwarding to another port", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"10.11.12.9\",\"port\":8080,\"forwarding\":\"gate\"}", 422, "/port"),
                 row("real server on the VIP", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"192.168.26.10\"}", 422, "/address"),
                 row("weight above 65535", "POST", RS, json, "{\"name\":\"rs9\",\"address\":\"10.11.12.9\",\"weight\":70000}", 422, "/weight"),
                 row("negative weight action", "PUT", RS + "/rs1/weight", json, "{\"weight\":-1}", 422, "/weight"),

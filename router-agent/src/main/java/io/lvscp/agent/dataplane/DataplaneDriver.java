@@ -1,5 +1,6 @@
 package io.lvscp.agent.dataplane;
 
+import io.lvscp.api.stream.StreamMessage;
 import java.util.List;
 
 /**
@@ -18,4 +19,12 @@ public interface DataplaneDriver {
 
     /** Makes the kernel hold {@code desired}, given that it holds {@code actual}; changes only what differs. */
     void apply(ServiceTable actual, ServiceTable desired);
+
+    /**
+     * The kernel's counters per real server (connections, packets, bytes since the service was made), for
+     * /metrics and the summary sent to the control plane. A driver whose kernel keeps none returns none.
+     */
+    default List<StreamMessage.DestinationStats> stats() {
+        return List.of();
+    }
 }

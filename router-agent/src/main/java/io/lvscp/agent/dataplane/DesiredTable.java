@@ -19,11 +19,12 @@ public final class DesiredTable {
             VirtualServerSpec s = vs.spec();
             if (!s.isActive()) continue;
             boolean ipv6 = s.address().indexOf(':') >= 0;
-            ServiceKey key = s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6) : ServiceKey.of(s.protocol(), s.address(), s.port());
+            ServiceKey key = s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6)
+                    : ServiceKey.of(s.protocol(), canonical(s.address()), s.port());
             SortedMap<String, Destination> dests = new TreeMap<>();
             for (RealServer rs : vs.realServers().values()) {
                 int weight = rs.state() == RealServerState.drained ? 0 : rs.weight();
-                Destination d = new Destination(rs.address(), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight);
+                Destination d = new Destination(canonical(rs.address()), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight);
                 dests.put(d.key(), d);
             }
             Persistence p = s.persistence();
@@ -32,13 +33,19 @@ public final class DesiredTable {
         return new ServiceTable(services);
     }
 
+    // Spelled as the kernel prints addresses, so that desired and read-back tables compare equal.
+    private static String canonical(String address) {
+        return IpAddresses.canonical(address).orElse(address);
+    }
+
     /** The names of the virtual servers behind each service key, for errors and metrics. */
     public static Map<ServiceKey, String> names(ClusterState state) {
         Map<ServiceKey, String> out = new TreeMap<>();
         for (VirtualServerState vs : state.virtualServers().values()) {
             VirtualServerSpec s = vs.spec();
             boolean ipv6 = s.address().indexOf(':') >= 0;
-            out.put(s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6) : ServiceKey.of(s.protocol(), s.address(), s.port()), s.name());
+            out.put(s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6)
+                    : ServiceKey.of(s.protocol(), canonical(s.address()), s.port()), s.name());
         }
         return out;
     }

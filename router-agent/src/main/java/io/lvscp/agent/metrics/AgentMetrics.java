@@ -64,6 +64,44 @@ public final class AgentMetrics {
         nacks.increment();
     }
 
+    private final java.util.Map<String, io.lvscp.api.stream.StreamMessage.DestinationStats> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.List<io.micrometer.core.instrument.Meter>> counterMeters = new java.util.HashMap<>();
+
+    /**
+     * The kernel's per-real-server counters, as Prometheus counters labelled by service and real server. The
+     * labels are bounded by the cluster's configuration; meters of real servers that went away are removed.
+     */
+    public synchronized void destinations(java.util.List<io.lvscp.api.stream.StreamMessage.DestinationStats> latest) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (var d : latest) {
+            String key = d.service() + "|" + d.destination();
+            seen.add(key);
+            counters.put(key, d);
+            counterMeters.computeIfAbsent(key, k -> java.util.List.of(
+                    counter("lvscp.agent.destination.connections", null, "Connections scheduled to this real server", k, x -> x.connections()),
+                    counter("lvscp.agent.destination.packets.in", null, "Packets from clients to this real server", k, x -> x.packetsIn()),
+                    counter("lvscp.agent.destination.packets.out", null, "Packets from this real server to clients", k, x -> x.packetsOut()),
+                    counter("lvscp.agent.destination.in", "bytes", "Bytes from clients to this real server", k, x -> x.bytesIn()),
+                    counter("lvscp.agent.destination.out", "bytes", "Bytes from this real server to clients", k, x -> x.bytesOut())));
+        }
+        for (String gone : new java.util.HashSet<>(counterMeters.keySet())) {
+            if (seen.contains(gone)) continue;
+            counterMeters.remove(gone).forEach(registry::remove);
+            counters.remove(gone);
+        }
+    }
+
+    private io.micrometer.core.instrument.Meter counter(String name, String unit, String help, String key,
+                                                        java.util.function.ToLongFunction<io.lvscp.api.stream.StreamMessage.DestinationStats> value) {
+        var d = counters.get(key);
+        var builder = io.micrometer.core.instrument.FunctionCounter.builder(name, counters, m -> {
+                    var now = m.get(key);
+                    return now == null ? 0 : value.applyAsLong(now);
+                })
+                .description(help).baseUnit(unit).tag("service", d.service()).tag("real_server", d.destination());
+        return builder.register(registry);
+    }
+
     public void connected(boolean up) {
         connected.set(up ? 1 : 0);
     }

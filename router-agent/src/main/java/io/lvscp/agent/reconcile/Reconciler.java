@@ -96,6 +96,15 @@ public final class Reconciler {
         }
     }
 
+    /** The kernel's per-real-server counters; none if the driver's kernel keeps none, or reading them fails. */
+    public List<io.lvscp.api.stream.StreamMessage.DestinationStats> stats() {
+        try {
+            return driver.stats();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
     private void forget() {
         lastTable = null;
         lastMarks = null;

@@ -118,6 +118,11 @@ class NatClusterEndToEndTest {
         assertEquals("1", lab.in(lab.router, "sysctl", "-n", "net.ipv4.ip_forward").trim());
 
         assertShares(lab.probe(VIP, 80, 600), Map.of("rs1", 1, "rs2", 2, "rs3", 3), 600);
+
+        String metrics = io.restassured.RestAssured.get("http://127.0.0.1:" + agent.metricsPort() + "/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("lvscp_agent_applied_revision{cluster=\"web\",router=\"lvs1\"} " + revision() + ".0"), metrics);
+        assertTrue(metrics.contains("lvscp_agent_destinations{cluster=\"web\",driver=\"nftables\",router=\"lvs1\"} 3.0"), metrics);
+        assertTrue(metrics.contains("lvscp_agent_reconcile_seconds_count"), metrics);
     }
 
     @Test

@@ -5,8 +5,6 @@ import io.lvscp.agent.dataplane.Service;
 import io.lvscp.agent.dataplane.ServiceKey;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.api.model.IpAddresses;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -36,35 +34,8 @@ final class IpvsAddresses {
 
     /** The canonical spelling of an address literal; anything else (a name, an option) is refused. */
     static String canonical(String literal) {
-        InetAddress a = IpAddresses.parse(literal).orElseThrow(
+        return IpAddresses.canonical(literal).orElseThrow(
                 () -> new IllegalArgumentException("not an IP address literal: " + printable(literal)));
-        // Inet4Address.getHostAddress() is already dotted decimal; only IPv6 has several spellings.
-        return a instanceof Inet6Address v6 ? ipv6(v6.getAddress()) : a.getHostAddress();
-    }
-
-    private static String ipv6(byte[] b) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        int bestStart = -1, bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) { i++; continue; }
-            int j = i;
-            while (j < 8 && groups[j] == 0) j++;
-            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-            i = j;
-        }
-        if (bestLen < 2) bestStart = -1;
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                out.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') out.append(':');
-            out.append(Integer.toHexString(groups[i]));
-        }
-        return out.toString();
     }
 
     /** For error messages: the value with control characters shown, so a log line stays one line. */

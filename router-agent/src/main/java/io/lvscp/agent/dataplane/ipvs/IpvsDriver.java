@@ -7,6 +7,7 @@ import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.exec.CommandResult;
 import io.lvscp.agent.exec.CommandRunner;
 import io.lvscp.api.model.ForwardingMethod;
+import io.lvscp.api.stream.StreamMessage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,9 @@ import java.util.List;
  * {@code ip_vs_ovf}...) through modprobe on first use, so a router needs them installed (Debian's kernels have
  * all thirteen); a missing one fails the batch with "Scheduler or persistence engine not found".
  * <p>
- * The driver owns the whole IPVS table: a service the desired table does not name is deleted.
+ * The driver changes the table it is given into the desired one. The reconciler gives it only lvscp's part of the
+ * kernel's table ({@link io.lvscp.agent.reconcile.OwnedServices}), so services of keepalived or an operator on
+ * the same host are never deleted.
  */
 public final class IpvsDriver implements DataplaneDriver {
     private final CommandRunner runner;
@@ -57,6 +60,11 @@ public final class IpvsDriver implements DataplaneDriver {
     @Override
     public ServiceTable read() {
         return IpvsadmSaveParser.parse(runner.run(List.of("ipvsadm", "-Sn")).orThrow().stdout());
+    }
+
+    @Override
+    public List<StreamMessage.DestinationStats> stats() {
+        return IpvsStatsParser.parse(runner.run(List.of("ipvsadm", "-Ln", "--stats", "--exact")).orThrow().stdout());
     }
 
     @Override

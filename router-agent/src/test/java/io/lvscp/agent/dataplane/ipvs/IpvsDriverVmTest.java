@@ -84,6 +84,8 @@ class IpvsDriverVmTest {
         driver.apply(driver.read(), SAMPLE);
         assertEquals(SAMPLE, driver.read());
         assertEquals(1, runner.scripts.size(), "one batch");
+        // The kernel keeps counters for every real server it holds (zero here: no traffic crosses the VM).
+        assertEquals(SAMPLE.destinationCount(), driver.stats().size());
     }
 
     @Test
