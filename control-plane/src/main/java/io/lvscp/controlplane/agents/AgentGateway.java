@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.model.Names;
 import io.lvscp.api.stream.StreamMessage;
 import io.lvscp.controlplane.eventstore.EventMetadata;
 import io.lvscp.controlplane.eventstore.EventStore;
@@ -19,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentGateway {
     private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final ObjectReader READER = Json.mapper().readerFor(StreamMessage.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /** Beyond this many events behind, a snapshot is cheaper than the deltas (and the agent may have missed a reset). */
@@ -139,7 +138,7 @@ public final class AgentGateway {
         }
 
         private void hello(StreamMessage.Hello h) {
-            if (h.cluster() == null || !NAME.matcher(h.cluster()).matches() || h.router() == null || !NAME.matcher(h.router()).matches()) {
+            if (!Names.isValid(h.cluster()) || !Names.isValid(h.router())) {
                 refuse("hello must name a cluster and a router");
                 return;
             }

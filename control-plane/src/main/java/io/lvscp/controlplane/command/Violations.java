@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
 
 /** Collects what is wrong with a request body, each under its JSON Pointer, and the checks they share. */
 final class Violations {
-    static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     // IFNAMSIZ is 16 with the NUL; an alias label ("eth0:1") is bound by the same 15 characters.
     private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}(:[A-Za-z0-9_-]{1,14})?");
 
@@ -40,8 +39,8 @@ final class Violations {
     }
 
     void name(String pointer, String value) {
-        if (required(pointer, value) && !NAME.matcher(value).matches()) {
-            add(pointer, "'" + printable(value) + "' is not a valid name: use 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+        if (required(pointer, value) && !io.lvscp.api.model.Names.isValid(value)) {
+            add(pointer, "'" + printable(value) + "' is not a valid name: " + io.lvscp.api.model.Names.RULE);
         }
     }
 

@@ -50,7 +50,7 @@ final class AuditRoutes {
         }
         Long after = longParam(ctx, "after", 0, Long.MAX_VALUE);
         String cluster = ctx.request().getParam("cluster");
-        if (cluster != null && !cluster.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        if (cluster != null && !io.lvscp.api.model.Names.isValid(cluster)) {
             throw ApiProblem.badRequest(null, "cluster must be a cluster name");
         }
         // A cluster's log is its desired-state stream and the observations of its routers.

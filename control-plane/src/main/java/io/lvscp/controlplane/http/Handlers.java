@@ -12,12 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /** The plumbing every route shares: running a handler, answering JSON, and turning a decision into a response. */
 final class Handlers {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-
     private final ClusterCommands commands;
 
     Handlers(ClusterCommands commands) {
@@ -47,7 +44,7 @@ final class Handlers {
     /** A name from the path; one that breaks the naming rule cannot exist, so it is a 404 like any unknown one. */
     static String name(RoutingContext ctx, String param, String what) {
         String v = ctx.pathParam(param);
-        if (v == null || !NAME.matcher(v).matches()) {
+        if (!io.lvscp.api.model.Names.isValid(v)) {
             throw ApiProblem.notFound("no " + what + " can be named '" + (v == null ? "" : v.replaceAll("\\p{Cntrl}", "?")) + "'");
         }
         return v;

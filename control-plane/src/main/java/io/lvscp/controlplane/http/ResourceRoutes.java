@@ -216,9 +216,8 @@ final class ResourceRoutes {
     /** A name from a POST body must be valid before it can name the stream or resource it creates. */
     private static String requiredName(String name) {
         if (name == null) throw ApiProblem.invalid("/name", "is required");
-        if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-            throw ApiProblem.invalid("/name", "'" + name.replaceAll("\\p{Cntrl}", "?")
-                    + "' is not a valid name: use 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+        if (!Names.isValid(name)) {
+            throw ApiProblem.invalid("/name", "'" + name.replaceAll("\\p{Cntrl}", "?") + "' is not a valid name: " + Names.RULE);
         }
         return name;
     }

@@ -2,6 +2,7 @@ package io.lvscp.agent.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.agent.state.AtomicFiles;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.api.model.IpAddresses;
@@ -141,12 +142,9 @@ public final class HostNetwork {
 
     private void saveOwned(Owned owned) {
         try {
-            Files.createDirectories(ownedFile.getParent());
-            Path tmp = ownedFile.resolveSibling(ownedFile.getFileName() + ".tmp");
-            Files.write(tmp, Json.mapper().writeValueAsBytes(owned));
-            Files.move(tmp, ownedFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + ownedFile, e);
+            AtomicFiles.write(ownedFile, Json.mapper().writeValueAsBytes(owned));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + ownedFile, e);
         }
     }
 }

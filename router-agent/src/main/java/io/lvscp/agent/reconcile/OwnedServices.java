@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.lvscp.agent.dataplane.Service;
 import io.lvscp.agent.dataplane.ServiceKey;
 import io.lvscp.agent.dataplane.ServiceTable;
+import io.lvscp.agent.state.AtomicFiles;
 import io.lvscp.api.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -60,12 +60,9 @@ public final class OwnedServices {
     private void save() {
         if (file == null) return;
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, Json.mapper().writeValueAsBytes(keys));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            AtomicFiles.write(file, Json.mapper().writeValueAsBytes(keys));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + file, e);
         }
     }
 }

@@ -4,15 +4,13 @@ import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
  * The last state this router applied, on local disk, so that a restarted agent programs it again without the
- * control plane (static stability). Written to a temporary file and renamed, so a crash never leaves half a file.
+ * control plane (static stability).
  */
 public final class StateStore {
     private final Path file;
@@ -34,16 +32,9 @@ public final class StateStore {
 
     public void save(ClusterState state) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, Json.mapper().writeValueAsBytes(state));
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the applied state to " + file, e);
+            AtomicFiles.write(file, Json.mapper().writeValueAsBytes(state));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the applied state cannot be written as JSON", e);
         }
     }
 
