@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     public static final String VERSION = "0.1.0";
+    // Events from a newer control plane may carry fields this agent does not know: it programs what it knows.
+    private static final com.fasterxml.jackson.databind.ObjectReader EVENTS = Json.mapper().reader()
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Vertx vertx;
     private final AgentConfig config;
@@ -132,7 +135,7 @@ public final class Agent {
             if (type == null) throw new IllegalStateException("unknown event type " + e.type() + "; is this agent older than the control plane?");
             if (e.revision() != s.revision() + 1) throw new IllegalStateException("event revision " + e.revision() + " after " + s.revision());
             try {
-                s = s.apply(Json.mapper().treeToValue(e.data(), type));
+                s = s.apply(EVENTS.treeToValue(e.data(), type));
             } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
                 throw new IllegalStateException("event " + e.revision() + " of type " + e.type() + " cannot be read", x);
             }

@@ -98,6 +98,8 @@ public final class AgentGateway {
         private void beat() {
             if (System.nanoTime() - lastHeard > 3 * heartbeatMillis * 1_000_000L) {
                 LOG.info("agent {}/{} silent for {} ms; closing its stream", cluster, router, 3 * heartbeatMillis);
+                // A dead link would also swallow the close handshake: the router is gone now, not after its timeout.
+                closed();
                 ws.close((short) 4408, "no heartbeat");
                 return;
             }
@@ -253,6 +255,7 @@ public final class AgentGateway {
         }
 
         private void closed() {
+            if (closed) return;
             closed = true;
             if (timer >= 0) vertx.cancelTimer(timer);
             if (cluster != null) {

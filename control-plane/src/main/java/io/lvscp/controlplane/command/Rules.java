@@ -214,6 +214,7 @@ final class Rules {
         Optional<InetAddress> a = v.address("/address", r.address(), true);
         v.port("/port", r.port(), vs.firewallMark() == null);
         v.range("/weight", r.weight(), 0, RealServer.MAX_WEIGHT, true);
+        thresholds(v, r.upperThreshold(), r.lowerThreshold());
         v.required("/forwarding", r.forwarding());
         v.required("/state", r.state());
         if (a.isPresent()) {
@@ -237,6 +238,25 @@ final class Rules {
                         + " is already in virtual server " + vs.name() + " as " + o.name());
             }
         }
+    }
+
+    /** The kernel refuses both relations checked here (ERANGE); saying why here spares the operator a nack. */
+    private static void thresholds(Violations v, Integer upper, Integer lower) {
+        v.range("/upperThreshold", upper, 0, RealServer.MAX_THRESHOLD, true);
+        v.range("/lowerThreshold", lower, 0, RealServer.MAX_THRESHOLD, true);
+        if (!isThreshold(upper) || !isThreshold(lower) || lower == RealServer.NO_THRESHOLD) return;
+        if (upper == RealServer.NO_THRESHOLD) {
+            v.add("/lowerThreshold", "a lower threshold (" + lower + ") needs an upper threshold: the server stops taking new connections"
+                    + " when it reaches upperThreshold and takes them again below lowerThreshold, and with upperThreshold 0 (none)"
+                    + " it never stops; set upperThreshold too, or leave lowerThreshold out");
+        } else if (lower > upper) {
+            v.add("/lowerThreshold", "lower threshold " + lower + " is above the upper threshold " + upper + ": the server takes new"
+                    + " connections again below lowerThreshold after stopping at upperThreshold, so it must be at most " + upper);
+        }
+    }
+
+    private static boolean isThreshold(Integer value) {
+        return value != null && value >= 0 && value <= RealServer.MAX_THRESHOLD;
     }
 
     /** Port ranges as [from, to] pairs; records problems for the ones it cannot read. */

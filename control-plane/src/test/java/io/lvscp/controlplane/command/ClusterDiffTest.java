@@ -28,7 +28,7 @@ class ClusterDiffTest {
             for (int i = 0; i < 5; i++) {
                 if (r.nextInt(3) == 0) continue;
                 vs = vs.withRealServer(new RealServer("rs" + i, "10.11.12." + (i + 1), 80, r.nextInt(3), ForwardingMethod.masq,
-                        r.nextBoolean() ? RealServerState.active : RealServerState.drained));
+                        r.nextBoolean() ? RealServerState.active : RealServerState.drained, r.nextBoolean() ? 0 : 100, 0));
             }
             s = s.withVirtualServer(vs);
         }
@@ -59,6 +59,9 @@ class ClusterDiffTest {
         RealServerState other = rs.state() == RealServerState.active ? RealServerState.drained : RealServerState.active;
         ClusterEvent stateEvent = ClusterDiff.between(a, a.withVirtualServer(vs.withRealServer(rs.withState(other)))).get(0);
         assertEquals(other == RealServerState.drained ? RealServerDrained.class : RealServerEnabled.class, stateEvent.getClass());
+        RealServer limited = new RealServer(rs.name(), rs.address(), rs.port(), rs.weight(), rs.forwarding(), rs.state(),
+                rs.upperThreshold() + 50, 10);
+        assertEquals(List.of(new RealServerChanged(vs.spec().name(), limited)), ClusterDiff.between(a, a.withVirtualServer(vs.withRealServer(limited))));
         ClusterEvent active = ClusterDiff.between(a, a.withVirtualServer(vs.withSpec(vs.spec().withActive(!vs.spec().isActive())))).get(0);
         assertEquals(vs.spec().isActive() ? VirtualServerDeactivated.class : VirtualServerActivated.class, active.getClass());
     }

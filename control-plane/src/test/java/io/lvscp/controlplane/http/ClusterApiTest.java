@@ -125,6 +125,38 @@ class ClusterApiTest {
     }
 
     @Test
+    void connectionThresholdsRoundTripAndAChangeOfThemIsARealServerChanged() {
+        seedCluster(cp, "limits");
+        String rss = "/v1/clusters/limits/virtual-servers/http/real-servers";
+        Api.given(cp).get(rss + "/rs1").then().statusCode(200).body("upperThreshold", equalTo(0), "lowerThreshold", equalTo(0));
+        Api.given(cp).body("{\"name\": \"rs3\", \"address\": \"10.11.12.3\", \"upperThreshold\": 500, \"lowerThreshold\": 400}").post(rss)
+                .then().statusCode(201).body("upperThreshold", equalTo(500), "lowerThreshold", equalTo(400));
+        Api.given(cp).body("{\"address\": \"10.11.12.3\", \"upperThreshold\": 500, \"lowerThreshold\": 400}").put(rss + "/rs3")
+                .then().statusCode(200).header("Lvscp-Events-Appended", "0");
+        Api.given(cp).body("{\"address\": \"10.11.12.3\", \"upperThreshold\": 800}").put(rss + "/rs3")
+                .then().statusCode(200).body("upperThreshold", equalTo(800), "lowerThreshold", equalTo(0));
+        Api.given(cp).body("{\"weight\": 4}").put(rss + "/rs3/weight")
+                .then().statusCode(200).body("weight", equalTo(4), "upperThreshold", equalTo(800));
+        Api.given(cp).get("/v1/clusters/limits").then().statusCode(200)
+                .body("virtualServers[0].realServers.find { it.name == 'rs3' }.upperThreshold", equalTo(800));
+
+        JsonPath log = Api.given(cp).queryParam("cluster", "limits").queryParam("limit", 1000).get("/v1/events")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("ClusterCreated", "VirtualServerAdded", "RealServerAdded", "RealServerAdded", "RealServerAdded",
+                "RealServerChanged", "RealServerWeightChanged"), log.getList("items.type"));
+        assertEquals(0, log.getInt("items[2].data.realServer.upperThreshold"), "defaults are spelled out in the event");
+        assertEquals(400, log.getInt("items[4].data.realServer.lowerThreshold"));
+        assertEquals(800, log.getInt("items[5].data.realServer.upperThreshold"));
+        assertEquals(0, log.getInt("items[5].data.realServer.lowerThreshold"));
+
+        Api.given(cp).body("{\"address\": \"10.11.12.3\", \"upperThreshold\": 10, \"lowerThreshold\": 20}").put(rss + "/rs3")
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/lowerThreshold"), "errors[0].detail", containsString("at most 10"));
+        Api.given(cp).body("{\"address\": \"10.11.12.3\", \"lowerThreshold\": 20}").put(rss + "/rs3")
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/lowerThreshold"), "errors[0].detail", containsString("needs an upper threshold"));
+        Api.given(cp).get(rss + "/rs3").then().statusCode(200).body("upperThreshold", equalTo(800), "lowerThreshold", equalTo(0));
+    }
+
+    @Test
     void firewallMarksGatherPortsForOneService() {
         createCluster(cp, "marks");
         String mark = "{\"mark\": 80, \"protocol\": \"tcp\", \"address\": \"192.168.26.10\", \"ports\": [\"80\", \"443\", \"21\"]}";

@@ -24,13 +24,20 @@ public final class DesiredTable {
             SortedMap<String, Destination> dests = new TreeMap<>();
             for (RealServer rs : vs.realServers().values()) {
                 int weight = rs.state() == RealServerState.drained ? 0 : rs.weight();
-                Destination d = new Destination(canonical(rs.address()), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight);
+                Destination d = new Destination(canonical(rs.address()), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight,
+                        threshold(rs.upperThreshold()), threshold(rs.lowerThreshold()));
                 dests.put(d.key(), d);
             }
             Persistence p = s.persistence();
             services.put(key, new Service(key, s.scheduler(), p == null ? 0 : p.timeoutSeconds(), p == null ? null : p.netmask(), dests));
         }
         return new ServiceTable(services);
+    }
+
+    // A real server last written before lvscp had thresholds carries none (an old event, a state saved by an older
+    // agent, an older control plane): it has no threshold, as the kernel's 0 says.
+    private static int threshold(Integer value) {
+        return value == null ? RealServer.NO_THRESHOLD : value;
     }
 
     // Spelled as the kernel prints addresses, so that desired and read-back tables compare equal.

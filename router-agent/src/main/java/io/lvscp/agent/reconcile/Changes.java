@@ -27,9 +27,18 @@ public final class Changes {
             for (Destination d : want.destinations().values()) {
                 Destination h = have.destinations().get(d.key());
                 if (h == null) out.add("added " + d.key() + " to " + want.key());
-                else if (!h.equals(d)) out.add("reset " + d.key() + " in " + want.key() + " (weight " + h.weight() + " -> " + d.weight() + ")");
+                else if (!h.equals(d)) out.add("reset " + d.key() + " in " + want.key() + " (" + String.join(", ", differences(h, d)) + ")");
             }
         }
+        return out;
+    }
+
+    private static List<String> differences(Destination have, Destination want) {
+        List<String> out = new ArrayList<>();
+        if (have.forwarding() != want.forwarding()) out.add("forwarding " + have.forwarding() + " -> " + want.forwarding());
+        if (have.weight() != want.weight()) out.add("weight " + have.weight() + " -> " + want.weight());
+        if (have.upperThreshold() != want.upperThreshold()) out.add("upper threshold " + have.upperThreshold() + " -> " + want.upperThreshold());
+        if (have.lowerThreshold() != want.lowerThreshold()) out.add("lower threshold " + have.lowerThreshold() + " -> " + want.lowerThreshold());
         return out;
     }
 }

@@ -26,7 +26,6 @@ public final class StreamClient {
     private static final Logger LOG = LoggerFactory.getLogger(StreamClient.class);
     private static final ObjectReader READER = Json.mapper().readerFor(StreamMessage.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final URI controlPlane;
@@ -35,6 +34,8 @@ public final class StreamClient {
     private final Consumer<StreamMessage> onMessage;
     private final Consumer<Boolean> onConnected;
     private final long heartbeatMillis;
+    // Retries back off up to ten heartbeats (30 s at most): an agent told to watch its link closely also retries sooner.
+    private final long maxBackoffMillis;
     private final WebSocketClient client;
     private WebSocket socket;
     private int failures;
@@ -51,7 +52,9 @@ public final class StreamClient {
         this.onMessage = onMessage;
         this.onConnected = onConnected;
         this.heartbeatMillis = heartbeatMillis;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2)));
+        this.maxBackoffMillis = Math.max(1000, Math.min(30_000, 10 * heartbeatMillis));
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2))
+                .setClosingTimeout((int) Math.max(1, heartbeatMillis / 1000)));
     }
 
     public void start() {
@@ -91,7 +94,9 @@ public final class StreamClient {
         boolean tls = "https".equals(controlPlane.getScheme());
         int port = controlPlane.getPort() > 0 ? controlPlane.getPort() : (tls ? 443 : 80);
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(controlPlane.getHost()).setPort(port).setSsl(tls)
-                .setURI("/v1/agents/stream");
+                .setURI("/v1/agents/stream")
+                // An upgrade that gets no answer (a link that swallows packets) must fail, not hang.
+                .setTimeout(3 * heartbeatMillis);
         client.connect(o).onSuccess(this::opened).onFailure(f -> {
             LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
             retry();
@@ -110,6 +115,8 @@ public final class StreamClient {
         heartbeatTimer = vertx.setPeriodic(heartbeatMillis, id -> {
             if (System.nanoTime() - lastHeard > 3 * heartbeatMillis * 1_000_000L) {
                 LOG.warn("control plane silent for {} ms; reconnecting", 3 * heartbeatMillis);
+                // A dead link would also swallow the close handshake: give up on it now, not after its timeout.
+                closed(ws);
                 ws.close();
                 return;
             }
@@ -149,7 +156,7 @@ public final class StreamClient {
 
     private void retry() {
         if (stopped) return;
-        long base = Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(failures, 7));
+        long base = Math.min(maxBackoffMillis, 250L << Math.min(failures, 7));
         failures++;
         long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         vertx.setTimer(Math.max(50, delay), id -> connect());

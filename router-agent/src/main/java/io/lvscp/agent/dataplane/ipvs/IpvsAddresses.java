@@ -24,7 +24,7 @@ final class IpvsAddresses {
                     : ServiceKey.of(s.key().protocol(), canonical(s.key().address()), s.key().port());
             SortedMap<String, Destination> dests = new TreeMap<>();
             for (Destination d : s.destinations().values()) {
-                Destination c = new Destination(canonical(d.address()), d.port(), d.forwarding(), d.weight());
+                Destination c = new Destination(canonical(d.address()), d.port(), d.forwarding(), d.weight(), d.upperThreshold(), d.lowerThreshold());
                 dests.put(c.key(), c);
             }
             services.put(k, new Service(k, s.scheduler(), s.persistenceSeconds(), s.persistenceNetmask(), dests));

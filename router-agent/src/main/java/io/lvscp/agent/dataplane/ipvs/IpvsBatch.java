@@ -5,6 +5,7 @@ import io.lvscp.agent.dataplane.Service;
 import io.lvscp.agent.dataplane.ServiceKey;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.api.model.IpAddresses;
+import io.lvscp.api.model.RealServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -78,15 +79,28 @@ final class IpvsBatch {
         return line + " -p " + s.persistenceSeconds() + " -M " + netmask(s);
     }
 
+    /**
+     * ipvsadm -e sets every field of a real server from its line, a threshold left out being 0 (ipvsadm 1.31, checked
+     * in the VM test), so leaving out a zero threshold also clears one set by hand.
+     */
     private static String destination(Destination d) {
         check(d.weight() >= 0 && d.weight() <= MAX_WEIGHT, "weight " + d.weight() + " of " + d.key() + " out of range");
         check(d.forwarding() != null, "no forwarding method for " + d.key());
+        check(d.upperThreshold() >= 0 && d.upperThreshold() <= RealServer.MAX_THRESHOLD,
+                "upper threshold " + d.upperThreshold() + " of " + d.key() + " out of range");
+        check(d.lowerThreshold() >= 0 && d.lowerThreshold() <= RealServer.MAX_THRESHOLD,
+                "lower threshold " + d.lowerThreshold() + " of " + d.key() + " out of range");
+        // The kernel refuses a lower threshold above the upper one (ERANGE), a lower one without an upper one (0) included.
+        check(d.lowerThreshold() <= d.upperThreshold(),
+                "lower threshold " + d.lowerThreshold() + " of " + d.key() + " above its upper threshold " + d.upperThreshold());
         String forwarding = switch (d.forwarding()) {
             case masq -> "-m";
             case gate -> "-g";
             case ipip -> "-i";
         };
-        return " -r " + server(d) + " " + forwarding + " -w " + d.weight();
+        return " -r " + server(d) + " " + forwarding + " -w " + d.weight()
+                + (d.upperThreshold() > 0 ? " -x " + d.upperThreshold() : "")
+                + (d.lowerThreshold() > 0 ? " -y " + d.lowerThreshold() : "");
     }
 
     private static String server(Destination d) {

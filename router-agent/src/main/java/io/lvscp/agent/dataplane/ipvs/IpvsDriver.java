@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The data plane of production LVS routers: the kernel's IPVS table, through ipvsadm. It reads with
- * {@code ipvsadm -Sn} and changes the table with one {@code ipvsadm -R} batch holding only the differences.
+ * {@code ipvsadm -Sn} and {@code ipvsadm -Ln --thresholds} and changes the table with one {@code ipvsadm -R} batch
+ * holding only the differences.
  * <p>
  * IPVS can express the whole model. The kernel loads each scheduler's module ({@code ip_vs_mh}, {@code ip_vs_fo},
  * {@code ip_vs_ovf}...) through modprobe on first use, so a router needs them installed (Debian's kernels have
@@ -57,9 +58,17 @@ public final class IpvsDriver implements DataplaneDriver {
         return why;
     }
 
+    /**
+     * Two commands, the fewest that show the whole table: {@code -S}, the listing in ipvsadm's own rule language, leaves
+     * out the real servers' connection thresholds (ipvsadm 1.31), and {@code -L --thresholds}, the one listing that
+     * shows them, shows no forwarding method or weight in their place; ipvsadm refuses {@code --thresholds} with
+     * {@code -S}. Both list the whole table at once, so the count does not grow with it.
+     */
     @Override
     public ServiceTable read() {
-        return IpvsadmSaveParser.parse(runner.run(List.of("ipvsadm", "-Sn")).orThrow().stdout());
+        ServiceTable rules = IpvsadmSaveParser.parse(runner.run(List.of("ipvsadm", "-Sn")).orThrow().stdout());
+        String thresholds = runner.run(List.of("ipvsadm", "-Ln", "--thresholds", "--exact")).orThrow().stdout();
+        return IpvsThresholdsParser.merge(rules, IpvsThresholdsParser.parse(thresholds));
     }
 
     @Override

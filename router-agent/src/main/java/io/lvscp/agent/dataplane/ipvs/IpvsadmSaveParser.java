@@ -23,9 +23,13 @@ import java.util.TreeMap;
  * </pre>
  * Normalised so that a table read back equals the table that was applied: ipvsadm leaves out {@code -M} when the
  * persistence netmask is one host, which reads as "255.255.255.255" or "128", the netmask the API defaults to.
- * What lvscp does not model is skipped: SCTP services, and options such as {@code -x}/{@code -y} thresholds,
- * {@code -o}, {@code -b} scheduler flags, {@code --pe} and the tunnel type (GUE or GRE read as ipip). A scheduler
- * this build does not know (a newer kernel's) reads as a null scheduler, so the diff replaces it.
+ * What lvscp does not model is skipped: SCTP services, and options such as {@code -o}, {@code -b} scheduler flags,
+ * {@code --pe} and the tunnel type (GUE or GRE read as ipip). A scheduler this build does not know (a newer kernel's)
+ * reads as a null scheduler, so the diff replaces it.
+ * <p>
+ * ipvsadm 1.31 leaves the connection thresholds out of {@code -S} (seen in the VM), so real servers read here have
+ * none; {@link IpvsDriver#read()} adds them from {@link IpvsThresholdsParser}. {@code -x} and {@code -y} are read
+ * all the same, being options of the rules {@link IpvsBatch} writes.
  */
 public final class IpvsadmSaveParser {
     private IpvsadmSaveParser() {}
@@ -72,6 +76,8 @@ public final class IpvsadmSaveParser {
         String server;
         ForwardingMethod forwarding;
         Integer weight;
+        int upperThreshold;
+        int lowerThreshold;
 
         private Rule(String command) {
             this.command = command;
@@ -102,6 +108,8 @@ public final class IpvsadmSaveParser {
                     case "-g" -> r.forwarding = ForwardingMethod.gate;
                     case "-i" -> r.forwarding = ForwardingMethod.ipip;
                     case "-w" -> r.weight = Integer.parseInt(required(option, value));
+                    case "-x" -> r.upperThreshold = IpvsThresholdsParser.threshold(required(option, value));
+                    case "-y" -> r.lowerThreshold = IpvsThresholdsParser.threshold(required(option, value));
                     default -> { } // not modelled (see the class comment), and its value with it
                 }
             }
@@ -125,7 +133,7 @@ public final class IpvsadmSaveParser {
                 throw new IllegalArgumentException("real server without -r, -m/-g/-i or -w");
             }
             HostPort hp = HostPort.of(server);
-            return new Destination(hp.address, hp.port, forwarding, weight);
+            return new Destination(hp.address, hp.port, forwarding, weight, upperThreshold, lowerThreshold);
         }
 
         private static boolean isOption(String token) {
@@ -149,7 +157,7 @@ public final class IpvsadmSaveParser {
     }
 
     /** "192.0.2.1:80" or "[2001:db8::1]:80", as ipvsadm -n prints them (always with the port). */
-    private record HostPort(String address, int port) {
+    record HostPort(String address, int port) {
         static HostPort of(String text) {
             int colon = text.lastIndexOf(':');
             if (colon < 0) throw new IllegalArgumentException("no port in " + text);

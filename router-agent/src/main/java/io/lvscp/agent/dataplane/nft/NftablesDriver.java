@@ -111,6 +111,11 @@ public final class NftablesDriver implements DataplaneDriver {
                             + " use the ipvs driver");
                 }
                 if (!IpAddresses.isIpv4(d.address())) why.add(rs + " is not an IPv4 address; the nftables driver programs IPv4 only");
+                if (d.upperThreshold() > 0 || d.lowerThreshold() > 0) {
+                    why.add(rs + " has connection thresholds (upper " + d.upperThreshold() + ", lower " + d.lowerThreshold() + "); the nftables"
+                            + " driver picks real servers from a fixed slot map without counting their connections, so it cannot stop sending"
+                            + " one new connections at a threshold; use the ipvs driver");
+                }
                 if (s.key().isMark() && d.port() != 0) {
                     why.add(rs + " has a port; for a firewall-mark service the nftables driver keeps the client's destination port");
                 }
@@ -357,7 +362,8 @@ public final class NftablesDriver implements DataplaneDriver {
         SortedMap<String, Destination> recorded = new TreeMap<>();
         for (JsonNode e : elems(weights)) {
             JsonNode v = unwrap(e).path("concat");
-            Destination d = new Destination(v.path(0).asText(), v.path(1).asInt(), ForwardingMethod.masq, v.path(2).asInt());
+            // nftables keeps no connection thresholds (unsupported() refuses them), so none are read back.
+            Destination d = new Destination(v.path(0).asText(), v.path(1).asInt(), ForwardingMethod.masq, v.path(2).asInt(), 0, 0);
             recorded.put(d.key(), d);
         }
         Service s = new Service(key, scheduler, 0, null, recorded);
@@ -385,10 +391,10 @@ public final class NftablesDriver implements DataplaneDriver {
         SortedMap<String, Destination> out = new TreeMap<>();
         for (Destination d : recorded.destinations().values()) {
             Integer n = count.remove(d.address() + ":" + dnatPort(recorded.key(), d));
-            out.put(d.key(), new Destination(d.address(), d.port(), d.forwarding(), n == null ? 0 : n));
+            out.put(d.key(), new Destination(d.address(), d.port(), d.forwarding(), n == null ? 0 : n, d.upperThreshold(), d.lowerThreshold()));
         }
         count.forEach((target, n) -> {
-            Destination d = new Destination(any.get(target).address(), any.get(target).port(), ForwardingMethod.masq, n);
+            Destination d = new Destination(any.get(target).address(), any.get(target).port(), ForwardingMethod.masq, n, 0, 0);
             out.put(d.key(), d);
         });
         return new Service(recorded.key(), recorded.scheduler(), 0, null, out);

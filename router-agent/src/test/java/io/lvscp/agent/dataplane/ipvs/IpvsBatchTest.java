@@ -28,7 +28,7 @@ class IpvsBatchTest {
 
     @Test
     void changesInTheOrderThatNeverFailsMidway() {
-        ServiceTable changed = with(SAMPLE, WEB, s -> withDestination(s, masq("198.51.100.1", 8080, 7)));
+        ServiceTable changed = with(SAMPLE, WEB, s -> withDestination(s, limited(masq("198.51.100.1", 8080, 7), 100, 50)));
         changed = with(changed, WEB, s -> withDestination(s, gate("198.51.100.2", 8080, 0)));
         changed = with(changed, DNS, s -> withDestination(s, gate("198.51.100.8", 53, 1)));
         changed = with(changed, MARK, s -> withoutDestination(s, "198.51.100.6:0"));
@@ -45,10 +45,32 @@ class IpvsBatchTest {
                 -E -t 192.0.2.11:443 -s wrr -p 60 -M 255.255.255.255
                 -E -t [2001:db8::10]:80 -s mh
                 -A -t [2001:db8::20]:22 -s sed
-                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 7
+                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 7 -x 100 -y 50
                 -e -t 192.0.2.10:80 -r 198.51.100.2:8080 -g -w 0
                 -a -t [2001:db8::20]:22 -r [2001:db8:4::1]:22 -m -w 1
                 -a -u 192.0.2.10:53 -r 198.51.100.8:53 -g -w 1
+                """, IpvsBatch.between(SAMPLE, changed));
+    }
+
+    @Test
+    void thresholdsAreWrittenWhenSetAndClearedByLeavingThemOut() {
+        assertEquals("""
+                -A -t 192.0.2.10:80 -s wlc
+                -a -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 3 -x 100 -y 50
+                -a -t 192.0.2.10:80 -r 198.51.100.2:8080 -m -w 1 -x 20
+                -a -t 192.0.2.10:80 -r 198.51.100.3:8080 -m -w 1
+                """, IpvsBatch.between(ServiceTable.EMPTY, table(service(WEB, Scheduler.wlc,
+                limited(masq("198.51.100.1", 8080, 3), 100, 50), limited(masq("198.51.100.2", 8080, 1), 20, 0), masq("198.51.100.3", 8080, 1)))));
+
+        // ipvsadm -e sets the whole real server: the weight is spelled out with a threshold change, and a threshold
+        // left out is 0.
+        ServiceTable changed = with(SAMPLE, WEB, s -> withDestination(s, limited(masq("198.51.100.1", 8080, 3), 200, 150)));
+        changed = with(changed, MARK, s -> withDestination(s, ipip("198.51.100.6", 0, 4)));
+        changed = with(changed, DNS, s -> withDestination(s, limited(gate("198.51.100.3", 53, 1), 10, 10)));
+        assertEquals("""
+                -e -f 80 -r 198.51.100.6:0 -i -w 4
+                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 3 -x 200 -y 150
+                -e -u 192.0.2.10:53 -r 198.51.100.3:53 -g -w 1 -x 10 -y 10
                 """, IpvsBatch.between(SAMPLE, changed));
     }
 
@@ -91,7 +113,11 @@ class IpvsBatchTest {
                 table(service(WEB, null)),
                 table(service(WEB, Scheduler.rr, masq("198.51.100.1", 80, 65536))),
                 table(service(WEB, Scheduler.rr, masq("198.51.100.1", 65536, 1))),
-                table(service(WEB, Scheduler.rr, new Destination("198.51.100.1", 80, null, 1))),
+                table(service(WEB, Scheduler.rr, new Destination("198.51.100.1", 80, null, 1, 0, 0))),
+                table(service(WEB, Scheduler.rr, limited(masq("198.51.100.1", 80, 1), 10, 11))),
+                table(service(WEB, Scheduler.rr, limited(masq("198.51.100.1", 80, 1), 0, 5))),
+                table(service(WEB, Scheduler.rr, limited(masq("198.51.100.1", 80, 1), -1, 0))),
+                table(service(WEB, Scheduler.rr, limited(masq("198.51.100.1", 80, 1), 1_000_000_001, 0))),
                 table(persistent(WEB, Scheduler.rr, 30, "-1")),
                 table(persistent(WEB, Scheduler.rr, 30, "255.0.255.0")),
                 table(persistent(WEB6, Scheduler.rr, 30, "255.255.255.0")),

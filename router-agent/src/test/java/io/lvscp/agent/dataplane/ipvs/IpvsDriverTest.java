@@ -43,10 +43,18 @@ class IpvsDriverTest {
     }
 
     @Test
-    void readsWithIpvsadmSave() {
-        Canned runner = new Canned(answer(0, "-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 198.51.100.1:80 -m -w 1\n", ""));
-        assertEquals(table(service(WEB, Scheduler.rr, masq("198.51.100.1", 80, 1))), new IpvsDriver(runner).read());
-        assertEquals(List.of(new Call(List.of("ipvsadm", "-Sn"), null)), runner.calls);
+    void readsWithIpvsadmSaveAndTheThresholdsListing() {
+        Canned runner = new Canned(answer(0, "-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 198.51.100.1:80 -m -w 1\n", ""),
+                answer(0, """
+                        IP Virtual Server version 1.2.1 (size=4096)
+                        Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn
+                          -> RemoteAddress:Port
+                        TCP  192.0.2.10:80 rr
+                          -> 198.51.100.1:80              100        50         0          0
+                        """, ""));
+        assertEquals(table(service(WEB, Scheduler.rr, limited(masq("198.51.100.1", 80, 1), 100, 50))), new IpvsDriver(runner).read());
+        assertEquals(List.of(new Call(List.of("ipvsadm", "-Sn"), null), new Call(List.of("ipvsadm", "-Ln", "--thresholds", "--exact"), null)),
+                runner.calls);
     }
 
     @Test

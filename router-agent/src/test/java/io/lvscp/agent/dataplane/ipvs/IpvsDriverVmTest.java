@@ -9,6 +9,7 @@ import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.exec.CommandFailed;
 import io.lvscp.agent.exec.CommandResult;
 import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.agent.reconcile.Changes;
 import io.lvscp.agent.vm.QemuVm;
 import io.lvscp.api.model.Scheduler;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ class IpvsDriverVmTest {
     @Test
     void appliesOnlyTheChanges() {
         driver.apply(ServiceTable.EMPTY, SAMPLE);
-        ServiceTable changed = with(SAMPLE, WEB, s -> withDestination(s, masq("198.51.100.1", 8080, 7)));
+        ServiceTable changed = with(SAMPLE, WEB, s -> withDestination(s, limited(masq("198.51.100.1", 8080, 7), 100, 50)));
         changed = with(changed, DNS, s -> withDestination(s, gate("198.51.100.8", 53, 1)));
         changed = with(changed, MARK, s -> withoutDestination(s, "198.51.100.6:0"));
         changed = with(changed, TLS, s -> withScheduler(s, Scheduler.wrr));
@@ -107,7 +108,7 @@ class IpvsDriverVmTest {
                 -d -f 80 -r 198.51.100.6:0
                 -E -t 192.0.2.11:443 -s wrr -p 60 -M 255.255.255.255
                 -E -t [2001:db8::10]:80 -s mh
-                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 7
+                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 7 -x 100 -y 50
                 -a -u 192.0.2.10:53 -r 198.51.100.8:53 -g -w 1
                 """), runner.scripts);
 
@@ -132,6 +133,30 @@ class IpvsDriverVmTest {
         vm.run(List.of("ipvsadm", "-C")).orThrow();
         assertEquals(ServiceTable.EMPTY, driver.read());
         driver.apply(driver.read(), SAMPLE);
+        assertEquals(SAMPLE, driver.read());
+    }
+
+    @Test
+    void seesThresholdsChangedByHandAndRestoresThem() {
+        driver.apply(ServiceTable.EMPTY, SAMPLE);
+        assertEquals(SAMPLE, driver.read());
+
+        // As an operator would: ipvsadm -e sets the whole real server, so the weight and method are given as they are.
+        vm.run(List.of("ipvsadm", "-e", "-t", "192.0.2.10:80", "-r", "198.51.100.1:8080", "-m", "-w", "3", "-x", "7")).orThrow();
+        vm.run(List.of("ipvsadm", "-e", "-u", "192.0.2.10:53", "-r", "198.51.100.3:53", "-g", "-w", "1", "-x", "30", "-y", "20")).orThrow();
+        ServiceTable drifted = driver.read();
+        assertEquals(limited(masq("198.51.100.1", 8080, 3), 7, 0), drifted.services().get(WEB).destinations().get("198.51.100.1:8080"));
+        assertEquals(limited(gate("198.51.100.3", 53, 1), 30, 20), drifted.services().get(DNS).destinations().get("198.51.100.3:53"));
+        assertEquals(List.of(
+                "reset 198.51.100.1:8080 in tcp 192.0.2.10:80 (upper threshold 7 -> 100, lower threshold 0 -> 50)",
+                "reset 198.51.100.3:53 in udp 192.0.2.10:53 (upper threshold 30 -> 0, lower threshold 20 -> 0)"), Changes.between(drifted, SAMPLE));
+
+        runner.scripts.clear();
+        driver.apply(drifted, SAMPLE);
+        assertEquals(List.of("""
+                -e -t 192.0.2.10:80 -r 198.51.100.1:8080 -m -w 3 -x 100 -y 50
+                -e -u 192.0.2.10:53 -r 198.51.100.3:53 -g -w 1
+                """), runner.scripts);
         assertEquals(SAMPLE, driver.read());
     }
 

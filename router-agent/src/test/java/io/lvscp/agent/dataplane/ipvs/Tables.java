@@ -26,16 +26,17 @@ final class Tables {
 
     /**
      * A router's table with every feature: TCP, UDP and firewall marks, IPv4 and IPv6; NAT, direct routing and
-     * tunnels (one across address families); drained servers (weight 0); persistence with a netmask and without.
+     * tunnels (one across address families); drained servers (weight 0); persistence with a netmask and without;
+     * connection thresholds, upper and lower, upper alone, and equal.
      */
     static final ServiceTable SAMPLE = table(
-            persistent(WEB, Scheduler.wlc, 300, "255.255.255.0", masq("198.51.100.1", 8080, 3), masq("198.51.100.2", 8080, 0)),
+            persistent(WEB, Scheduler.wlc, 300, "255.255.255.0", limited(masq("198.51.100.1", 8080, 3), 100, 50), masq("198.51.100.2", 8080, 0)),
             service(DNS, Scheduler.rr, gate("198.51.100.3", 53, 1), gate("198.51.100.4", 53, 2)),
             persistent(TLS, Scheduler.sh, 60, "255.255.255.255", ipip("203.0.113.5", 443, 5)),
-            persistent(WEB6, Scheduler.mh, 120, "64", masq("2001:db8:1::1", 80, 1), masq("2001:db8:1::2", 8080, 2),
+            persistent(WEB6, Scheduler.mh, 120, "64", masq("2001:db8:1::1", 80, 1), limited(masq("2001:db8:1::2", 8080, 2), 9, 9),
                     ipip("203.0.113.9", 80, 1)),
             service(DNS6, Scheduler.wrr, gate("2001:db8:3::1", 53, 10)),
-            persistent(MARK, Scheduler.rr, 600, "255.255.255.255", gate("198.51.100.5", 0, 1), ipip("198.51.100.6", 0, 4),
+            persistent(MARK, Scheduler.rr, 600, "255.255.255.255", gate("198.51.100.5", 0, 1), limited(ipip("198.51.100.6", 0, 4), 5, 0),
                     masq("198.51.100.7", 8443, 1)),
             service(MARK6, Scheduler.lc, gate("2001:db8:2::1", 0, 1)));
 
@@ -66,15 +67,20 @@ final class Tables {
     }
 
     static Destination masq(String address, int port, int weight) {
-        return new Destination(address, port, ForwardingMethod.masq, weight);
+        return new Destination(address, port, ForwardingMethod.masq, weight, 0, 0);
     }
 
     static Destination gate(String address, int port, int weight) {
-        return new Destination(address, port, ForwardingMethod.gate, weight);
+        return new Destination(address, port, ForwardingMethod.gate, weight, 0, 0);
     }
 
     static Destination ipip(String address, int port, int weight) {
-        return new Destination(address, port, ForwardingMethod.ipip, weight);
+        return new Destination(address, port, ForwardingMethod.ipip, weight, 0, 0);
+    }
+
+    /** The real server with connection thresholds (ipvsadm -x, -y). */
+    static Destination limited(Destination d, int upper, int lower) {
+        return d.withThresholds(upper, lower);
     }
 
     static ServiceTable table(Service... services) {
@@ -128,7 +134,7 @@ final class Tables {
         ServiceKey middle = new java.util.ArrayList<>(table.services().keySet()).get(table.services().size() / 2);
         return with(table, middle, s -> {
             Destination d = s.destinations().values().iterator().next();
-            return withDestination(s, new Destination(d.address(), d.port(), d.forwarding(), d.weight() + 1));
+            return withDestination(s, new Destination(d.address(), d.port(), d.forwarding(), d.weight() + 1, d.upperThreshold(), d.lowerThreshold()));
         });
     }
 

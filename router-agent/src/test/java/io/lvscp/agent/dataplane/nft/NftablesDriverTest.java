@@ -28,7 +28,7 @@ class NftablesDriverTest {
     static final ServiceKey FWM = ServiceKey.mark(80, false);
 
     static Destination rs(String address, int port, int weight) {
-        return new Destination(address, port, ForwardingMethod.masq, weight);
+        return new Destination(address, port, ForwardingMethod.masq, weight, 0, 0);
     }
 
     static Service service(ServiceKey key, Scheduler scheduler, Destination... ds) {
@@ -250,8 +250,8 @@ class NftablesDriverTest {
                 + " not keep; use the ipvs driver"), driver.unsupported(table(lc)));
 
         SortedMap<String, Destination> ds = new TreeMap<>();
-        ds.put("10.0.0.1:80", new Destination("10.0.0.1", 80, ForwardingMethod.gate, 1));
-        ds.put("10.0.0.2:80", new Destination("10.0.0.2", 80, ForwardingMethod.ipip, 1));
+        ds.put("10.0.0.1:80", new Destination("10.0.0.1", 80, ForwardingMethod.gate, 1, 0, 0));
+        ds.put("10.0.0.2:80", new Destination("10.0.0.2", 80, ForwardingMethod.ipip, 1, 0, 0));
         List<String> why = driver.unsupported(table(new Service(WEB, Scheduler.wrr, 300, "255.255.255.255", ds),
                 service(ServiceKey.of(Protocol.tcp, "2001:db8::1", 80), Scheduler.rr),
                 service(FWM, Scheduler.rr, rs("10.0.0.3", 8080, 1))));
@@ -266,5 +266,14 @@ class NftablesDriverTest {
                         + " destination (masq); use the ipvs driver",
                 "virtual server tcp [2001:db8::1]:80 is IPv6; the nftables driver programs IPv4 only (table ip lvscp); use the ipvs driver"),
                 why);
+    }
+
+    @Test
+    void connectionThresholdsAreUnsupported() {
+        NftablesDriver driver = new NftablesDriver(null);
+        assertEquals(List.of("real server 10.0.0.1:80 of virtual server tcp 192.168.26.10:80 has connection thresholds (upper 100, lower 50);"
+                + " the nftables driver picks real servers from a fixed slot map without counting their connections, so it cannot stop"
+                + " sending one new connections at a threshold; use the ipvs driver"),
+                driver.unsupported(table(service(WEB, Scheduler.wrr, rs("10.0.0.1", 80, 1).withThresholds(100, 50), rs("10.0.0.2", 80, 1)))));
     }
 }
