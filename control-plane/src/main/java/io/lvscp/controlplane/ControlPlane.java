@@ -113,6 +113,7 @@ public final class ControlPlane implements AutoCloseable {
                     .build();
             EventStore store = new EventStore(pool);
             projections = new ClusterProjections(store);
+            metrics.bind(projections);
             ClusterCommands commands = new ClusterCommands(store, projections, metrics);
             notifications = new EventNotifications(vertx, db.connectOptions(), projections);
             RouterStatusStore status = new RouterStatusStore(pool);

@@ -1,6 +1,7 @@
 package io.lvscp.agent;
 
 import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.dataplane.HealthView;
 import io.lvscp.agent.metrics.AgentMetrics;
 import io.lvscp.agent.reconcile.Reconciler;
 import io.lvscp.agent.state.StateStore;
@@ -48,6 +49,9 @@ public final class Agent {
     private volatile long lastNackedRevision = -1;
     private long reconcileTimer = -1;
     private volatile java.util.function.LongConsumer onApplied = revision -> { };
+    // Inputs of every pass besides the desired state: the health checks' verdicts and this router's role.
+    private volatile HealthView health = HealthView.ALL_HEALTHY;
+    private volatile boolean holdVips = true;
 
     public Agent(Vertx vertx, AgentConfig config, Reconciler reconciler, StateStore store, AgentMetrics metrics) {
         this.vertx = vertx;
@@ -72,6 +76,35 @@ public final class Agent {
             reconcileTimer = vertx.setPeriodic((long) (config.reconcileSeconds() * 1000), id -> periodic());
             stream.start();
         });
+    }
+
+    /** The health checks' verdicts changed: program the table they now ask for, at once. */
+    public void healthChanged(HealthView view) {
+        health = view;
+        requestPass();
+    }
+
+    /** This router became active (holds the VIPs) or backup (holds none): move the addresses. */
+    public void holdVips(boolean hold) {
+        holdVips = hold;
+        requestPass();
+    }
+
+    /** Sends a report to the control plane if the stream is up (health transitions, role changes). */
+    public void report(StreamMessage m) {
+        stream.send(m);
+    }
+
+    /** The desired state the agent holds now (the newest revision received). */
+    public ClusterState desired() {
+        return desired;
+    }
+
+    private void requestPass() {
+        if (!passQueued) {
+            passQueued = true;
+            pass(false);
+        }
     }
 
     /** Called on the worker thread each time a revision is applied (benchmarks time propagation with it). */
@@ -147,10 +180,7 @@ public final class Agent {
     private void offer(ClusterState state) {
         desired = state;
         metrics.desired(state.revision());
-        if (!passQueued) {
-            passQueued = true;
-            pass(false);
-        }
+        requestPass();
     }
 
     private void periodic() {
@@ -168,7 +198,7 @@ public final class Agent {
             boolean newRevision = target.revision() != applied.revision();
             Reconciler.Outcome o;
             try {
-                o = reconciler.reconcile(newRevision ? target : applied, true, periodic || !newRevision);
+                o = reconciler.reconcile(newRevision ? target : applied, health, holdVips, periodic);
             } catch (RuntimeException e) {
                 metrics.reconciled("failed", 0);
                 if (newRevision) {
@@ -222,7 +252,7 @@ public final class Agent {
     /** After a failed apply the kernel may hold part of it; put back what was applied before (Envoy keeps the last good config). */
     private void restoreApplied() {
         try {
-            reconciler.reconcile(applied, true, true);
+            reconciler.reconcile(applied, health, holdVips, true);
         } catch (RuntimeException e) {
             LOG.error("restoring revision {} failed too: {}", applied.revision(), e.getMessage());
         }

@@ -7,6 +7,8 @@ import io.lvscp.agent.dataplane.ipvs.IpvsDriver;
 import io.lvscp.agent.dataplane.nft.NftablesDriver;
 import io.lvscp.agent.exec.CommandRunner;
 import io.lvscp.agent.exec.ProcessRunner;
+import io.lvscp.agent.failover.FailoverService;
+import io.lvscp.agent.health.HealthMonitor;
 import io.lvscp.agent.host.FirewallMarkRules;
 import io.lvscp.agent.host.HostNetwork;
 import io.lvscp.agent.metrics.AgentMetrics;
@@ -28,6 +30,12 @@ public final class AgentRuntime implements AutoCloseable {
     private final Vertx vertx;
     private final Agent agent;
     private final HttpServer metricsServer;
+    // Real-server health checks (io.lvscp.agent.health): only when a kernel is programmed; the recording driver's
+    // addresses are fictional.
+    private HealthMonitor health;
+    // Router failover (io.lvscp.agent.failover): heartbeats with the peer, role, VIPs held only while active;
+    // only when a kernel is programmed.
+    private FailoverService failover;
 
     private AgentRuntime(Vertx vertx, Agent agent, HttpServer metricsServer) {
         this.vertx = vertx;
@@ -63,6 +71,7 @@ public final class AgentRuntime implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             Agent agent = new Agent(vertx, config, reconciler, new StateStore(stateDir), metrics);
+            metrics.connectedBy(agent::connected);
             HttpServer server = null;
             if (config.metricsPort() >= 0) {
                 Router r = Router.router(vertx);
@@ -71,8 +80,14 @@ public final class AgentRuntime implements AutoCloseable {
                         "desiredRevision", agent.desiredRevision(), "connected", agent.connected())));
                 server = await(vertx.createHttpServer().requestHandler(r).listen(config.metricsPort(), config.metricsHost()));
             }
+            FailoverService failover = kernel ? FailoverService.forAgent(agent, config, runner, metrics) : null;
+            if (failover != null) failover.prepare();
             await(agent.start());
-            return new AgentRuntime(vertx, agent, server);
+            AgentRuntime runtime = new AgentRuntime(vertx, agent, server);
+            runtime.failover = failover;
+            if (failover != null) failover.start();
+            if (kernel) runtime.health = HealthMonitor.forAgent(agent, config, runner, metrics);
+            return runtime;
         } catch (Exception e) {
             vertx.close();
             throw e;
@@ -87,6 +102,16 @@ public final class AgentRuntime implements AutoCloseable {
         return agent;
     }
 
+    /** The health checks, or null when the agent programs no kernel (driver recording). */
+    public HealthMonitor health() {
+        return health;
+    }
+
+    /** The router failover, or null when the agent programs no kernel (driver recording). */
+    public FailoverService failover() {
+        return failover;
+    }
+
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.actualPort();
     }
@@ -98,6 +123,8 @@ public final class AgentRuntime implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            if (health != null) health.close();
+            if (failover != null) failover.close();
             await(agent.stop());
         } finally {
             await(vertx.close());

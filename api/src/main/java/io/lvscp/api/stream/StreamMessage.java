@@ -23,6 +23,8 @@ import java.util.List;
         @JsonSubTypes.Type(value = StreamMessage.Nack.class, name = "nack"),
         @JsonSubTypes.Type(value = StreamMessage.Drift.class, name = "drift"),
         @JsonSubTypes.Type(value = StreamMessage.Stats.class, name = "stats"),
+        @JsonSubTypes.Type(value = StreamMessage.HealthChanged.class, name = "health"),
+        @JsonSubTypes.Type(value = StreamMessage.RoleChanged.class, name = "role"),
 })
 public sealed interface StreamMessage {
     /** Agent → control plane, first: who it is and the revision it last applied (0: none). */
@@ -54,6 +56,15 @@ public sealed interface StreamMessage {
 
     /** Agent → control plane: a summary of the router's data plane, shown on the router resource. */
     record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) implements StreamMessage {}
+
+    /**
+     * Agent → control plane: a health check changed its verdict on a real server ("connect refused", "expected
+     * 200, got 503", "timeout after 2 s"). The agent has already acted on it; this is for the record.
+     */
+    record HealthChanged(String virtualServer, String realServer, boolean healthy, String reason) implements StreamMessage {}
+
+    /** Agent → control plane: this router became {@code active} (it holds the VIPs) or {@code backup}, and why. */
+    record RoleChanged(String role, String reason) implements StreamMessage {}
 
     record DestinationStats(String service, String destination, long connections, long packetsIn, long packetsOut,
                             long bytesIn, long bytesOut) {}

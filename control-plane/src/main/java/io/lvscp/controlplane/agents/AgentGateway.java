@@ -121,10 +121,10 @@ public final class AgentGateway {
                 return;
             }
             if (m instanceof StreamMessage.Ack a) {
-                metrics.agentAck(cluster, router, a.applyMillis());
+                metrics.agentAck(cluster, router, a.revision(), a.applyMillis());
                 record((c, r) -> status.applied(c, r, a.revision(), a.applyMillis()));
             } else if (m instanceof StreamMessage.Nack n) {
-                metrics.agentNack();
+                metrics.agentNack(cluster, router, n.appliedRevision());
                 LOG.warn("router {}/{} could not apply revision {}: {}", cluster, router, n.revision(), n.error());
                 record((c, r) -> status.failed(c, r, n.revision(), n.appliedRevision(), n.error()));
             } else if (m instanceof StreamMessage.Drift d) {
@@ -132,6 +132,10 @@ public final class AgentGateway {
             } else if (m instanceof StreamMessage.Stats s) {
                 String json = Json.mapper().valueToTree(s).toString();
                 record((c, r) -> status.stats(c, r, json));
+            } else if (m instanceof StreamMessage.HealthChanged hc) {
+                recordHealth(hc);
+            } else if (m instanceof StreamMessage.RoleChanged rc) {
+                recordRole(rc);
             } else if (m instanceof StreamMessage.Heartbeat) {
                 // lastHeard is all it is for
             } else {
@@ -166,6 +170,7 @@ public final class AgentGateway {
             router = h.router();
             sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
             LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
+            metrics.agentConnected(cluster, router, h.revision());
             record((cl, r) -> status.connected(cl, r, h.driver()));
             enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
         }
@@ -198,12 +203,9 @@ public final class AgentGateway {
         }
 
         private void recordDrift(StreamMessage.Drift d) {
-            String data = Json.mapper().createObjectNode().put("router", router).put("revision", d.revision())
-                    .set("corrections", Json.mapper().valueToTree(d.corrections())).toString();
-            store.appendAny(observationStream(cluster), List.of(new NewEvent("DriftCorrected", data)),
-                            new EventMetadata("router:" + router, null, ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress(), null))
-                    .onFailure(f -> LOG.warn("recording drift failed", f));
-            metrics.driftCorrected();
+            observe("DriftCorrected", Json.mapper().createObjectNode().put("router", router).put("revision", d.revision())
+                    .set("corrections", Json.mapper().valueToTree(d.corrections())).toString());
+            metrics.driftCorrected(cluster, router);
         }
 
         private void record(java.util.function.BiFunction<String, String, Future<Void>> write) {
@@ -211,6 +213,38 @@ public final class AgentGateway {
             String r = router;
             statusTail = statusTail.transform(ignored -> write.apply(c, r))
                     .onFailure(f -> LOG.warn("recording the status of router {}/{} failed", c, r, f));
+        }
+
+        private void recordHealth(StreamMessage.HealthChanged h) {
+            if (!Names.isValid(h.virtualServer()) || !Names.isValid(h.realServer())) {
+                refuse("health report names no valid virtual and real server");
+                return;
+            }
+            String reason = h.reason() == null ? null : h.reason().length() > 512 ? h.reason().substring(0, 512) : h.reason();
+            record((c, r) -> status.health(c, r, h.virtualServer(), h.realServer(), h.healthy(), reason));
+            observe("RealServerHealthChanged", Json.mapper().createObjectNode().put("router", router)
+                    .put("virtualServer", h.virtualServer()).put("realServer", h.realServer())
+                    .put("healthy", h.healthy()).put("reason", reason).toString());
+            metrics.healthReported(cluster, h.virtualServer(), h.realServer(), router, h.healthy());
+        }
+
+        private void recordRole(StreamMessage.RoleChanged rc) {
+            if (!"active".equals(rc.role()) && !"backup".equals(rc.role())) {
+                refuse("role must be active or backup");
+                return;
+            }
+            String reason = rc.reason() == null ? null : rc.reason().length() > 512 ? rc.reason().substring(0, 512) : rc.reason();
+            record((c, r) -> status.role(c, r, rc.role()));
+            observe("RouterRoleChanged", Json.mapper().createObjectNode().put("router", router).put("role", rc.role())
+                    .put("reason", reason).toString());
+            metrics.roleReported(cluster, router, "active".equals(rc.role()));
+        }
+
+        /** An observation of this router goes into its cluster's audit log, in its own stream. */
+        private void observe(String type, String data) {
+            store.appendAny(observationStream(cluster), List.of(new NewEvent(type, data)),
+                            new EventMetadata("router:" + router, null, ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress(), null))
+                    .onFailure(f -> LOG.warn("recording {} of {}/{} failed", type, cluster, router, f));
         }
 
         private StreamMessage.Delta delta(long from, long to, List<RecordedEvent> events) {
@@ -265,6 +299,7 @@ public final class AgentGateway {
                     if (set.isEmpty()) sessions.remove(cluster);
                 }
                 LOG.info("router {}/{} disconnected", cluster, router);
+                metrics.agentDisconnected(cluster, router);
                 record(status::disconnected);
             }
         }

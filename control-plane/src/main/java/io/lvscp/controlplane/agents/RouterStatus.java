@@ -15,7 +15,9 @@ public record RouterStatus(
         String lastError,
         Long lastErrorRevision,
         OffsetDateTime lastErrorAt,
+        String role,
+        OffsetDateTime roleSince,
         @JsonRawValue String stats) {
 
-    public static final RouterStatus NEVER_SEEN = new RouterStatus(false, null, null, null, 0, null, null, null, null, null, null);
+    public static final RouterStatus NEVER_SEEN = new RouterStatus(false, null, null, null, 0, null, null, null, null, null, null, null, null);
 }

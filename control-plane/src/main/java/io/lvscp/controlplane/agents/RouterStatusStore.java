@@ -10,7 +10,7 @@ import java.util.Map;
 /** Router status in PostgreSQL, so that every control-plane process shows the same, whichever one an agent uses. */
 public final class RouterStatusStore {
     private static final String COLUMNS = "router, connected, connected_since, last_seen_at, driver, applied_revision, applied_at, "
-            + "apply_millis, last_error, last_error_revision, last_error_at, stats::text AS stats";
+            + "apply_millis, last_error, last_error_revision, last_error_at, role, role_since, stats::text AS stats";
     private final Pool pool;
 
     public RouterStatusStore(Pool pool) {
@@ -56,6 +56,36 @@ public final class RouterStatusStore {
                 Tuple.of(cluster, router, statsJson));
     }
 
+    public Future<Void> role(String cluster, String router, String role) {
+        return exec("""
+                UPDATE router_status SET role_since = CASE WHEN role IS DISTINCT FROM $3 THEN now() ELSE role_since END,
+                       role = $3, last_seen_at = now()
+                WHERE cluster = $1 AND router = $2
+                """, Tuple.of(cluster, router, role));
+    }
+
+    public Future<Void> health(String cluster, String router, String virtualServer, String realServer, boolean healthy, String reason) {
+        return exec("""
+                INSERT INTO real_server_health (cluster, router, virtual_server, real_server, healthy, reason, since)
+                VALUES ($1, $2, $3, $4, $5, $6, now())
+                ON CONFLICT (cluster, virtual_server, real_server, router) DO UPDATE SET healthy = $5, reason = $6,
+                    since = CASE WHEN real_server_health.healthy = $5 THEN real_server_health.since ELSE now() END
+                """, Tuple.of(cluster, router, virtualServer, realServer, healthy, reason));
+    }
+
+    /** Each router's last verdict on a real server, keyed by "virtualServer/realServer", then router. */
+    public Future<Map<String, Map<String, RealServerHealth>>> healthFor(String cluster) {
+        return pool.preparedQuery("SELECT virtual_server, real_server, router, healthy, reason, since FROM real_server_health WHERE cluster = $1")
+                .execute(Tuple.of(cluster)).map(rows -> {
+                    Map<String, Map<String, RealServerHealth>> out = new HashMap<>();
+                    for (Row r : rows) {
+                        out.computeIfAbsent(r.getString(0) + "/" + r.getString(1), k -> new java.util.TreeMap<>())
+                                .put(r.getString(2), new RealServerHealth(r.getString(2), r.getBoolean(3), r.getString(4), r.getOffsetDateTime(5)));
+                    }
+                    return out;
+                });
+    }
+
     public Future<Map<String, RouterStatus>> forCluster(String cluster) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM router_status WHERE cluster = $1").execute(Tuple.of(cluster)).map(rows -> {
             Map<String, RouterStatus> out = new HashMap<>();
@@ -64,7 +94,7 @@ public final class RouterStatusStore {
                         r.getBoolean("connected"), r.getOffsetDateTime("connected_since"), r.getOffsetDateTime("last_seen_at"),
                         r.getString("driver"), r.getLong("applied_revision"), r.getOffsetDateTime("applied_at"),
                         r.getLong("apply_millis"), r.getString("last_error"), r.getLong("last_error_revision"),
-                        r.getOffsetDateTime("last_error_at"), r.getString("stats")));
+                        r.getOffsetDateTime("last_error_at"), r.getString("role"), r.getOffsetDateTime("role_since"), r.getString("stats")));
             }
             return out;
         });

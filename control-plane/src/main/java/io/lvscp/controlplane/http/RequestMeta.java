@@ -16,6 +16,9 @@ public final class RequestMeta {
     private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
     private static final Pattern ETAG = Pattern.compile("(W/)?\"(0|[1-9]\\d{0,17})\"");
 
+    /** One line per request when its level is INFO (LVSCP_ACCESS_LOG=INFO in logback.xml); off by default. */
+    private static final org.slf4j.Logger ACCESS = org.slf4j.LoggerFactory.getLogger("lvscp.access");
+
     private RequestMeta() {}
 
     /** First handler of every request: a request id to tie log lines, problems and events together. */
@@ -24,7 +27,45 @@ public final class RequestMeta {
         String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         ctx.put(REQUEST_ID_KEY, id);
         ctx.response().putHeader(REQUEST_ID_HEADER, id);
+        // Each request runs on its own duplicated context, which its asynchronous continuations keep: the id
+        // stored there reaches every log line of the request (see LogRequestId), on whichever callback it is.
+        if (io.vertx.core.Vertx.currentContext() instanceof io.vertx.core.internal.ContextInternal c && c.isDuplicate()) {
+            c.putLocal(REQUEST_ID_KEY, id);
+        }
+        if (ACCESS.isInfoEnabled()) {
+            long started = System.nanoTime();
+            ctx.addEndHandler(v -> ACCESS.info("{} {} {} {} ms", ctx.request().method(), ctx.request().path(),
+                    ctx.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000));
+        }
         ctx.next();
+    }
+
+    /** The request id of the request being handled on this thread, or null outside of one. */
+    public static String currentRequestId() {
+        return io.vertx.core.Vertx.currentContext() instanceof io.vertx.core.internal.ContextInternal c && c.isDuplicate()
+                ? c.getLocal(REQUEST_ID_KEY) : null;
+    }
+
+    /**
+     * A logback turbo filter (configured in logback.xml) that puts the current request's id into the MDC as
+     * {@value #MDC_KEY} before each log event is made, and takes it out outside of requests. The MDC is per thread
+     * and an event loop serves many requests in turns, so it is set at each log call from the request's Vert.x
+     * context rather than once per request. It is the same id as the events' {@code metadata.requestId}.
+     */
+    public static final class LogRequestId extends ch.qos.logback.classic.turbo.TurboFilter {
+        public static final String MDC_KEY = "requestId";
+
+        @Override
+        public ch.qos.logback.core.spi.FilterReply decide(org.slf4j.Marker marker, ch.qos.logback.classic.Logger logger,
+                                                          ch.qos.logback.classic.Level level, String format, Object[] params, Throwable t) {
+            String id = currentRequestId();
+            if (id == null) {
+                if (org.slf4j.MDC.get(MDC_KEY) != null) org.slf4j.MDC.remove(MDC_KEY);
+            } else if (!id.equals(org.slf4j.MDC.get(MDC_KEY))) {
+                org.slf4j.MDC.put(MDC_KEY, id);
+            }
+            return ch.qos.logback.core.spi.FilterReply.NEUTRAL;
+        }
     }
 
     static EventMetadata metadata(RoutingContext ctx) {

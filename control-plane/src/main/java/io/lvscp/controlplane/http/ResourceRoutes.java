@@ -38,7 +38,8 @@ final class ResourceRoutes {
         }));
         r.get(C).handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            return status.forCluster(c.name()).compose(s -> Handlers.json(ctx, 200, Views.cluster(c, s), c.revision()));
+            return Future.all(status.forCluster(c.name()), status.healthFor(c.name()))
+                    .compose(both -> Handlers.json(ctx, 200, Views.cluster(c, both.resultAt(0), both.resultAt(1)), c.revision()));
         }));
         r.put(C).handler(ctx -> Handlers.run(ctx, () ->
                 h.write(ctx, clusterName(ctx), Decisions.replaceCluster(Bodies.read(ctx, ClusterSettings.class)), 200, Views::cluster)));
@@ -78,9 +79,11 @@ final class ResourceRoutes {
         // Virtual servers
         r.get(C + "/virtual-servers").handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            List<Object> items = new ArrayList<>();
-            c.virtualServers().values().forEach(vs -> items.add(Views.virtualServer(vs)));
-            return Handlers.json(ctx, 200, Views.items(items), c.revision());
+            return status.healthFor(c.name()).compose(health -> {
+                List<Object> items = new ArrayList<>();
+                c.virtualServers().values().forEach(vs -> items.add(Views.virtualServer(vs, health)));
+                return Handlers.json(ctx, 200, Views.items(items), c.revision());
+            });
         }));
         r.post(C + "/virtual-servers").handler(ctx -> Handlers.run(ctx, () -> {
             String cluster = clusterName(ctx);
@@ -91,7 +94,8 @@ final class ResourceRoutes {
         }));
         r.get(VS).handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            return Handlers.json(ctx, 200, Views.virtualServer(virtualServer(ctx, c)), c.revision());
+            VirtualServerState vs = virtualServer(ctx, c);
+            return status.healthFor(c.name()).compose(health -> Handlers.json(ctx, 200, Views.virtualServer(vs, health), c.revision()));
         }));
         r.put(VS).handler(ctx -> Handlers.run(ctx, () -> {
             String name = Handlers.name(ctx, "vs", "virtual server");
@@ -106,7 +110,12 @@ final class ResourceRoutes {
         // Real servers
         r.get(VS + "/real-servers").handler(ctx -> Handlers.run(ctx, () -> {
             ClusterState c = cluster(ctx);
-            return Handlers.json(ctx, 200, Views.items(new ArrayList<>(virtualServer(ctx, c).realServers().values())), c.revision());
+            VirtualServerState vs = virtualServer(ctx, c);
+            return status.healthFor(c.name()).compose(health -> {
+                List<Object> items = new ArrayList<>();
+                vs.realServers().values().forEach(rs -> items.add(Views.realServer(vs.spec().name(), rs, health)));
+                return Handlers.json(ctx, 200, Views.items(items), c.revision());
+            });
         }));
         r.post(VS + "/real-servers").handler(ctx -> Handlers.run(ctx, () -> {
             String cluster = clusterName(ctx);
@@ -123,7 +132,7 @@ final class ResourceRoutes {
             String name = Handlers.name(ctx, "rs", "real server");
             RealServer rs = vs.realServers().get(name);
             if (rs == null) throw ApiProblem.notFound("real server " + name + " does not exist in virtual server " + vs.spec().name());
-            return Handlers.json(ctx, 200, rs, c.revision());
+            return status.healthFor(c.name()).compose(health -> Handlers.json(ctx, 200, Views.realServer(vs.spec().name(), rs, health), c.revision()));
         }));
         r.put(RS).handler(ctx -> Handlers.run(ctx, () -> {
             String vs = Handlers.name(ctx, "vs", "virtual server");

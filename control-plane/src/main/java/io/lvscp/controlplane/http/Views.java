@@ -7,6 +7,7 @@ import io.lvscp.api.event.ClusterEvent;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.*;
 import io.lvscp.controlplane.eventstore.RecordedEvent;
+import io.lvscp.controlplane.agents.RealServerHealth;
 import io.lvscp.controlplane.agents.RouterStatus;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +19,21 @@ final class Views {
     private Views() {}
 
     static ObjectNode cluster(ClusterState c) {
-        return cluster(c, Map.of());
+        return cluster(c, Map.of(), Map.of());
     }
 
-    /** The cluster with, per router, what its agent last reported (never-seen routers say so). */
-    static ObjectNode cluster(ClusterState c, Map<String, RouterStatus> status) {
+    /**
+     * The cluster with what its routers last reported: per router its status, which routers hold the active role
+     * (two means split brain, and says so), and per real server each router's health verdict.
+     */
+    static ObjectNode cluster(ClusterState c, Map<String, RouterStatus> status, Map<String, Map<String, RealServerHealth>> health) {
         ObjectNode o = clusterSummary(c);
+        ArrayNode active = o.putArray("activeRouters");
+        c.routers().keySet().stream().filter(r -> status.containsKey(r) && "active".equals(status.get(r).role())).forEach(active::add);
         ArrayNode routers = o.putArray("routers");
         c.routers().values().forEach(r -> routers.add(router(r, status)));
         ArrayNode vss = o.putArray("virtualServers");
-        c.virtualServers().values().forEach(vs -> vss.add(virtualServer(vs)));
+        c.virtualServers().values().forEach(vs -> vss.add(virtualServer(vs, health)));
         ArrayNode marks = o.putArray("firewallMarks");
         c.firewallMarks().values().forEach(m -> marks.add(tree(m)));
         return o;
@@ -51,9 +57,24 @@ final class Views {
     }
 
     static ObjectNode virtualServer(VirtualServerState vs) {
+        return virtualServer(vs, Map.of());
+    }
+
+    static ObjectNode virtualServer(VirtualServerState vs, Map<String, Map<String, RealServerHealth>> health) {
         ObjectNode o = tree(vs.spec());
         ArrayNode rss = o.putArray("realServers");
-        vs.realServers().values().forEach(rs -> rss.add(tree(rs)));
+        vs.realServers().values().forEach(rs -> rss.add(realServer(vs.spec().name(), rs, health)));
+        return o;
+    }
+
+    /** A real server with each router's last health verdict on it (none before any router checked it). */
+    static ObjectNode realServer(String virtualServer, RealServer rs, Map<String, Map<String, RealServerHealth>> health) {
+        ObjectNode o = tree(rs);
+        Map<String, RealServerHealth> verdicts = health.get(virtualServer + "/" + rs.name());
+        if (verdicts != null) {
+            ArrayNode a = o.putArray("health");
+            verdicts.values().forEach(h -> a.add(tree(h)));
+        }
         return o;
     }
 

@@ -22,15 +22,36 @@ import java.util.Map;
  * @param netns          run every kernel command in this network namespace (ip netns exec); for tests and containers
  * @param metricsPort    port of /metrics and /healthz (0: any free port, -1: none)
  * @param reconcileSeconds how often the kernel is re-read and drift corrected
+ * @param preempt        failover: the primary takes the active role back when it returns (default false)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
-                          Double reconcileSeconds, Double heartbeatSeconds) {
+                          Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public AgentConfig {
+    }
+
+    /** Without the failover settings (preempt off), as before they existed. */
+    public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                       Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                       Double reconcileSeconds, Double heartbeatSeconds) {
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, null);
+    }
+
+    /**
+     * Router failover: whether the primary takes the active role back from the backup when it returns (off by
+     * default, to avoid needless flaps). Both routers of a pair should say the same; where they differ, it is off.
+     * Belongs to the cluster's settings; read here until the control plane carries it (LVSCP_PREEMPT=true|false).
+     */
+    public boolean preemptEnabled() {
+        return Boolean.TRUE.equals(preempt);
+    }
 
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
             c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
@@ -46,7 +67,14 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 env.containsKey("LVSCP_METRICS_PORT") ? Integer.valueOf(env.get("LVSCP_METRICS_PORT")) : c.metricsPort(),
                 env.getOrDefault("LVSCP_METRICS_HOST", c.metricsHost()),
                 c.reconcileSeconds(),
-                c.heartbeatSeconds()).withDefaults();
+                c.heartbeatSeconds(),
+                env.containsKey("LVSCP_PREEMPT") ? flag("LVSCP_PREEMPT", env.get("LVSCP_PREEMPT")) : c.preempt()).withDefaults();
+    }
+
+    private static Boolean flag(String name, String value) {
+        if ("true".equals(value)) return true;
+        if ("false".equals(value)) return false;
+        throw new IllegalArgumentException(name + " must be true or false, not " + value);
     }
 
     public AgentConfig withDefaults() {
@@ -60,7 +88,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 metricsPort == null ? 9539 : metricsPort,
                 metricsHost == null ? "0.0.0.0" : metricsHost,
                 reconcileSeconds == null ? 10.0 : reconcileSeconds,
-                heartbeatSeconds == null ? 5.0 : heartbeatSeconds);
+                heartbeatSeconds == null ? 5.0 : heartbeatSeconds,
+                preempt == null ? Boolean.FALSE : preempt);
     }
 
     /** What is wrong with these settings, one line each; empty when the agent can start. */

@@ -6,13 +6,24 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The load-balancing table a cluster's desired state asks for. Inactive virtual servers are absent; drained real
- * servers stay with weight 0, so their established connections finish (LVS quiescing) while new ones go elsewhere.
+ * The load-balancing table a cluster's desired state asks for, given what the health checks say:
+ * <ul>
+ *   <li>inactive virtual servers are absent;</li>
+ *   <li>drained real servers stay with weight 0, so their established connections finish (LVS quiescing) while
+ *       new ones go elsewhere; an operator's drain wins over any health verdict;</li>
+ *   <li>a failed real server is removed, or kept with weight 0 when its virtual server quiesces on failure
+ *       (Piranha's quiesce_server, keepalived's inhibit_on_failure);</li>
+ *   <li>when no real server is left to take new connections, the sorry server (if any) takes them.</li>
+ * </ul>
  */
 public final class DesiredTable {
     private DesiredTable() {}
 
     public static ServiceTable from(ClusterState state) {
+        return from(state, HealthView.ALL_HEALTHY);
+    }
+
+    public static ServiceTable from(ClusterState state, HealthView health) {
         SortedMap<ServiceKey, Service> services = new TreeMap<>();
         if (!state.exists()) return new ServiceTable(services);
         for (VirtualServerState vs : state.virtualServers().values()) {
@@ -22,10 +33,21 @@ public final class DesiredTable {
             ServiceKey key = s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6)
                     : ServiceKey.of(s.protocol(), canonical(s.address()), s.port());
             SortedMap<String, Destination> dests = new TreeMap<>();
+            boolean anyServing = false;
             for (RealServer rs : vs.realServers().values()) {
-                int weight = rs.state() == RealServerState.drained ? 0 : rs.weight();
+                boolean drained = rs.state() == RealServerState.drained;
+                boolean failed = !drained && !health.healthy(s.name(), rs.name());
+                if (failed && !Boolean.TRUE.equals(s.quiesceOnFailure())) continue;
+                int weight = drained || failed ? 0 : rs.weight();
+                anyServing |= weight > 0;
                 Destination d = new Destination(canonical(rs.address()), rs.port() == null ? 0 : rs.port(), rs.forwarding(), weight,
                         threshold(rs.upperThreshold()), threshold(rs.lowerThreshold()));
+                dests.put(d.key(), d);
+            }
+            if (!anyServing && s.sorryServer() != null) {
+                SorryServer sorry = s.sorryServer();
+                int port = sorry.port() != null ? sorry.port() : s.port() == null ? 0 : s.port();
+                Destination d = new Destination(canonical(sorry.address()), port, ForwardingMethod.masq, 1, 0, 0);
                 dests.put(d.key(), d);
             }
             Persistence p = s.persistence();

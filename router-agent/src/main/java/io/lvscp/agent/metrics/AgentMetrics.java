@@ -105,4 +105,55 @@ public final class AgentMetrics {
     public void connected(boolean up) {
         connected.set(up ? 1 : 0);
     }
+
+    /** The stream's state read at each scrape, so the gauge cannot go stale. */
+    public void connectedBy(java.util.function.BooleanSupplier up) {
+        registry.remove(registry.find("lvscp.agent.connected").gauge());
+        Gauge.builder("lvscp.agent.connected", up, u -> u.getAsBoolean() ? 1 : 0)
+                .description("1 while the stream to the control plane is up").register(registry);
+    }
+
+    private final java.util.Map<String, AtomicLong> health = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.micrometer.core.instrument.Meter> healthMeters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong active = new AtomicLong();
+    private volatile boolean roleRegistered;
+
+    /**
+     * Hook for health checks: one check of a real server, its verdict and how long it took. The gauge
+     * {@code lvscp_agent_real_server_healthy} and the histogram {@code lvscp_agent_check_seconds} (by virtual
+     * server and outcome) are labelled by names from the cluster's configuration, never addresses.
+     */
+    public void checked(String virtualServer, String realServer, boolean healthy, long millis) {
+        String key = virtualServer + "|" + realServer;
+        health.computeIfAbsent(key, k -> {
+            AtomicLong v = new AtomicLong();
+            healthMeters.put(k, Gauge.builder("lvscp.agent.real.server.healthy", v, AtomicLong::get)
+                    .description("1 while the real server is in service by its health checks (rise/fall applied), 0 while failed")
+                    .tags("virtual_server", virtualServer, "real_server", realServer).register(registry));
+            return v;
+        }).set(healthy ? 1 : 0);
+        Timer.builder("lvscp.agent.check").description("Time of one health check of a real server")
+                .tags("virtual_server", virtualServer, "outcome", healthy ? "healthy" : "unhealthy")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10))
+                .register(registry).record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Hook for health checks: a real server left the configuration, and its health series goes with it. */
+    public void forgetChecks(String virtualServer, String realServer) {
+        String key = virtualServer + "|" + realServer;
+        health.remove(key);
+        var m = healthMeters.remove(key);
+        if (m != null) registry.remove(m);
+    }
+
+    /** Hook for failover: {@code true} while this router holds the VIPs. The series appears with the first role. */
+    public synchronized void role(boolean isActive) {
+        active.set(isActive ? 1 : 0);
+        if (roleRegistered) return;
+        roleRegistered = true;
+        Gauge.builder("lvscp.agent.active", active, AtomicLong::get)
+                .description("1 while this router has the active role (holds the VIPs), 0 when backup").register(registry);
+    }
 }

@@ -2,6 +2,7 @@ package io.lvscp.agent.reconcile;
 
 import io.lvscp.agent.dataplane.DataplaneDriver;
 import io.lvscp.agent.dataplane.DesiredTable;
+import io.lvscp.agent.dataplane.HealthView;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.host.FirewallMarkRules;
 import io.lvscp.agent.host.HostNetwork;
@@ -57,8 +58,17 @@ public final class Reconciler {
     }
 
     public Outcome reconcile(ClusterState desired, boolean holdVips, boolean full) {
+        return reconcile(desired, HealthView.ALL_HEALTHY, holdVips, full);
+    }
+
+    /**
+     * One pass. {@code health} is what the agent's checks say of the real servers; {@code holdVips} is whether this
+     * router is the active one of its pair (both program the table, only the active one holds the addresses, so a
+     * takeover is only moving addresses).
+     */
+    public Outcome reconcile(ClusterState desired, HealthView health, boolean holdVips, boolean full) {
         long started = System.nanoTime();
-        ServiceTable want = DesiredTable.from(desired);
+        ServiceTable want = DesiredTable.from(desired, health);
         List<String> unsupported = driver.unsupported(want);
         if (!unsupported.isEmpty()) return new Outcome(List.of(), unsupported, 0, 0, millisSince(started));
         if (full) forget();

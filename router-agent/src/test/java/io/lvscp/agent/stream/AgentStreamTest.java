@@ -158,6 +158,32 @@ class AgentStreamTest {
     }
 
     @Test
+    void healthAndRoleReportsAreShownAndAudited() throws Exception {
+        addRealServer(1);
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+            agent.agent().report(new io.lvscp.api.stream.StreamMessage.RoleChanged("active", "peer lvs2 silent for 18 s"));
+            agent.agent().report(new io.lvscp.api.stream.StreamMessage.HealthChanged("http", "rs1", false, "connect refused"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp).get("/v1/clusters/web").then()
+                    .body("activeRouters", contains("lvs1"), "routers[0].status.role", equalTo("active"),
+                            "virtualServers[0].realServers[0].health[0].router", equalTo("lvs1"),
+                            "virtualServers[0].realServers[0].health[0].healthy", equalTo(false),
+                            "virtualServers[0].realServers[0].health[0].reason", equalTo("connect refused")));
+            Api.given(cp).get("/v1/clusters/web/virtual-servers/http/real-servers/rs1").then().statusCode(200)
+                    .body("health[0].healthy", equalTo(false));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp).queryParam("cluster", "web")
+                    .queryParam("type", "RealServerHealthChanged").get("/v1/events").then()
+                    .body("items[0].data.realServer", equalTo("rs1"), "items[0].data.reason", equalTo("connect refused"),
+                            "items[0].metadata.actor", equalTo("router:lvs1")));
+            Api.given(cp).queryParam("cluster", "web").queryParam("type", "RouterRoleChanged").get("/v1/events").then()
+                    .body("items[0].data.role", equalTo("active"));
+            String metrics = Api.given(cp).get("/metrics").then().extract().asString();
+            assertTrue(metrics.contains("lvscp_router_active{cluster=\"web\",router=\"lvs1\"} 1.0"), metrics);
+            assertTrue(metrics.contains("lvscp_real_server_healthy{cluster=\"web\",real_server=\"rs1\",router=\"lvs1\",virtual_server=\"http\"} 0.0"), metrics);
+        }
+    }
+
+    @Test
     void aRouterThatIsNotEnrolledGetsNothing() throws Exception {
         try (AgentRuntime stranger = AgentRuntime.start(config("lvs7"), ProcessRunner.local(), new RecordingDriver())) {
             Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))

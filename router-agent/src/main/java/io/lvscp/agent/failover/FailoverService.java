@@ -1,0 +1,273 @@
+package io.lvscp.agent.failover;
+
+import io.lvscp.agent.Agent;
+import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.agent.host.HostNetwork;
+import io.lvscp.agent.metrics.AgentMetrics;
+import io.lvscp.agent.host.Vip;
+import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.model.IpAddresses;
+import io.lvscp.api.stream.StreamMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Router failover, agent side: heartbeats with the peer router directly over UDP (so failover works with the
+ * control plane down), the {@link RoleMachine} on them, and its decisions carried out: hold or release the VIPs
+ * ({@link Agent#holdVips}), announce them on takeover ({@link Announcer}), report the change to the control plane
+ * (sent when the stream is up, else as soon as it is), and the role gauge.
+ *
+ * <p>One thread runs everything but the announcements, every {@link #TICK_MILLIS} ms: it re-reads the pair from the
+ * agent's desired state (a new peer, port or deadtime takes effect at once), drains the socket, ticks the machine
+ * and sends a heartbeat every keepalive interval, and at once after a change of role.
+ */
+public final class FailoverService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverService.class);
+    static final long TICK_MILLIS = 50;
+
+    /** What the service needs of the agent (an interface, so tests can stand in for it). */
+    public interface Host {
+        ClusterState desired();
+
+        void holdVips(boolean hold);
+
+        void report(StreamMessage m);
+
+        boolean connected();
+
+        static Host of(Agent a) {
+            return new Host() {
+                public ClusterState desired() {
+                    return a.desired();
+                }
+
+                public void holdVips(boolean hold) {
+                    a.holdVips(hold);
+                }
+
+                public void report(StreamMessage m) {
+                    a.report(m);
+                }
+
+                public boolean connected() {
+                    return a.connected();
+                }
+            };
+        }
+    }
+
+    private final Host host;
+    private final String cluster;
+    private final String router;
+    private final boolean preempt;
+    private final Function<ClusterState, Collection<Vip>> vips;
+    private final Announcer announcer;
+    private final DoubleConsumer roleGauge;
+    private final RoleMachine machine;
+    private final ScheduledExecutorService loop;
+    private volatile Peering peering;
+    private HeartbeatLink link;
+    private int linkPort = -1;
+    private long lastSent = Long.MIN_VALUE / 2;
+    private String lastSendError;
+    private Boolean holding; // what the agent was last told (null: not yet; the agent holds the VIPs by default)
+    private boolean reportedOnce;
+    // Role changes not yet sent (the stream was down), oldest first; bounded, the oldest dropped past that.
+    private final java.util.ArrayDeque<StreamMessage.RoleChanged> unreported = new java.util.ArrayDeque<>();
+
+    public FailoverService(Host host, String cluster, String router, boolean preempt, Function<ClusterState, Collection<Vip>> vips,
+                           Announcer announcer, DoubleConsumer roleGauge) {
+        this.host = host;
+        this.cluster = cluster;
+        this.router = router;
+        this.preempt = preempt;
+        this.vips = vips;
+        this.announcer = announcer;
+        this.roleGauge = roleGauge;
+        this.machine = new RoleMachine(cluster, router);
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lvscp-failover-" + router);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The failover of a running agent (made before {@link Agent#start()}, so that {@link #prepare()} decides the first
+     * pass's addresses). The heartbeat socket lives in this process's network namespace.
+     */
+    public static FailoverService forAgent(Agent agent, AgentConfig config, CommandRunner runner, AgentMetrics metrics) {
+        if (config.netns() != null) {
+            LOG.warn("heartbeats use the agent process's own network namespace, not {} (netns): run the agent inside it", config.netns());
+        }
+        HostNetwork addresses = new HostNetwork(runner, config::device, java.nio.file.Path.of(config.stateDir()));
+        java.util.concurrent.ExecutorService arp = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "lvscp-announce-" + config.router());
+            t.setDaemon(true);
+            return t;
+        });
+        return new FailoverService(Host.of(agent), config.cluster(), config.router(), config.preemptEnabled(), addresses::desiredVips,
+                new Announcer(runner, arp, java.time.Duration.ofSeconds(10), System::nanoTime), a -> metrics.role(a >= 1));
+    }
+
+    /**
+     * Before the agent's first pass: a router whose saved state has a peer starts as backup and holds no VIP (it
+     * may come back from a crash while its peer holds them); one without a peer keeps them, as before failover.
+     */
+    public void prepare() {
+        Peering p = Peering.of(host.desired(), router);
+        if (p != null && p.peer() != null) startingAsBackup(p);
+    }
+
+    private void startingAsBackup(Peering p) {
+        holding = false;
+        host.holdVips(false);
+        roleGauge.accept(0);
+        reportedOnce = true;
+        report(new StreamMessage.RoleChanged(Role.backup.name(), "agent started; listening for heartbeats of peer "
+                + p.peer().name() + " on udp " + p.port()));
+    }
+
+    public void start() {
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                LOG.error("failover tick failed", e);
+            }
+        }, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The role now (for tests and /healthz). */
+    public Role role() {
+        return machine.role();
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        Peering p = Peering.of(host.desired(), router);
+        if (!Objects.equals(p, peering)) reconfigure(p, now);
+        if (p == null) return; // no state yet, or not enrolled: nothing to decide
+        if (link != null) {
+            for (HeartbeatLink.Datagram d : link.drain()) {
+                HeartbeatMessage m = HeartbeatMessage.decode(d.bytes(), d.length()).orElse(null);
+                if (m == null) {
+                    LOG.debug("ignored a datagram from {} on the heartbeat port: not a heartbeat", d.source());
+                    continue;
+                }
+                if (!fromPeer(p, d.source(), m)) continue;
+                machine.heard(m, System.nanoTime(), System.currentTimeMillis()).ifPresent(this::carryOut);
+            }
+        }
+        machine.tick(System.nanoTime(), System.currentTimeMillis()).ifPresent(this::carryOut);
+        if (link != null && p.peer() != null && System.nanoTime() - lastSent >= p.keepalive().toNanos()) send(p);
+        flushReport();
+    }
+
+    private boolean fromPeer(Peering p, InetAddress source, HeartbeatMessage m) {
+        if (p.peer() == null || !cluster.equals(m.cluster()) || !p.peer().name().equals(m.router())) {
+            LOG.debug("ignored a heartbeat of {}/{} from {}: not this router's peer", m.cluster(), m.router(), source);
+            return false;
+        }
+        if (!same(source, p.peer().publicAddress()) && !same(source, p.peer().privateAddress())) {
+            LOG.warn("ignored a heartbeat claiming to be {} from {}: not one of its addresses", m.router(), source);
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean same(InetAddress a, String address) {
+        return address != null && IpAddresses.parse(address).map(a::equals).orElse(false);
+    }
+
+    private void reconfigure(Peering p, long now) {
+        peering = p;
+        if (p == null) return;
+        machine.configure(p.peerName(), p.selfPrimary(), preempt, p.deadtime(), now);
+        // The first state with a peer arrived after start (no saved state): the agent holds the VIPs by default.
+        if (p.peer() != null && machine.role() == Role.backup && !reportedOnce) startingAsBackup(p);
+        if (p.peer() == null) {
+            closeLink();
+            return;
+        }
+        if (link == null || linkPort != p.port()) {
+            closeLink();
+            boolean v6 = p.peer().publicAddress().indexOf(':') >= 0;
+            try {
+                link = HeartbeatLink.open(new InetSocketAddress(InetAddress.getByName(v6 ? "::" : "0.0.0.0"), p.port()));
+                linkPort = p.port();
+                LOG.info("heartbeats with peer {} at {} on udp {} every {} s, deadtime {} s, preemption {}", p.peer().name(),
+                        p.peer().publicAddress(), p.port(), p.keepalive().toSeconds(), p.deadtime().toSeconds(), preempt ? "on" : "off");
+            } catch (IOException | RuntimeException e) {
+                LOG.error("cannot listen for heartbeats on udp {}: {}; retrying", p.port(), e.getMessage());
+                peering = null; // try again next tick
+            }
+        }
+    }
+
+    private void send(Peering p) {
+        lastSent = System.nanoTime();
+        InetSocketAddress to = new InetSocketAddress(IpAddresses.parse(p.peer().publicAddress()).orElseThrow(), p.port());
+        IOException e = link.send(machine.heartbeat().encode(), to);
+        String err = e == null ? null : e.getMessage();
+        if (!Objects.equals(err, lastSendError)) {
+            if (err != null) LOG.warn("cannot send heartbeats to {}: {}", to, err);
+            else LOG.info("heartbeats to {} go out again", to);
+            lastSendError = err;
+        }
+    }
+
+    private void carryOut(RoleMachine.Step s) {
+        if (s.changed()) {
+            LOG.warn("router {} is now {}: {}", router, s.role(), s.reason());
+            holding = s.role() == Role.active;
+            host.holdVips(holding);
+            roleGauge.accept(holding ? 1 : 0);
+            reportedOnce = true;
+            report(new StreamMessage.RoleChanged(s.role().name(), s.reason()));
+            Peering p = peering;
+            if (link != null && p != null && p.peer() != null) send(p); // tell the peer at once
+        } else {
+            LOG.warn("router {} stays active: {}", router, s.reason());
+        }
+        if (s.announce()) announcer.announce(vips.apply(host.desired()));
+    }
+
+    private synchronized void report(StreamMessage.RoleChanged m) {
+        if (unreported.size() >= 64) unreported.removeFirst();
+        unreported.addLast(m);
+        flushReport();
+    }
+
+    private synchronized void flushReport() {
+        while (!unreported.isEmpty() && host.connected()) host.report(unreported.removeFirst());
+    }
+
+    private void closeLink() {
+        if (link != null) link.close();
+        link = null;
+        linkPort = -1;
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeLink();
+    }
+}

@@ -1,0 +1,282 @@
+package io.lvscp.agent.e2e;
+
+import static io.lvscp.agent.e2e.FailoverLab.NAT_VIP;
+import static io.lvscp.agent.e2e.FailoverLab.VIP;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.lvscp.controlplane.support.Api;
+import io.lvscp.controlplane.support.RunningControlPlane;
+import io.lvscp.controlplane.support.TestPostgres;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Router failover on real networks: two router namespaces on a shared public segment with the client and a shared
+ * private one with two real servers, an agent running as a process inside each router namespace (nftables driver),
+ * heartbeats every 1 s, deadtime 3 s. Each test starts from lvs1 (primary) active and lvs2 backup, then kills,
+ * cuts or partitions, and checks: who holds the VIPs (and how fast), what the client's neighbour table says (the
+ * gratuitous ARP), that client requests go through, and the RouterRoleChanged events in the control plane's log.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverEndToEndTest {
+    static final int HEARTBEAT_PORT = 539;
+    static final long DEADTIME_MS = 3000;
+    static final long TAKEOVER_BOUND_MS = DEADTIME_MS + 1000;
+    static FailoverLab lab;
+    static RunningControlPlane cp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        lab = new FailoverLab(2);
+        for (int i = 1; i <= 2; i++) lab.startServer(i, 80);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        cp = RunningControlPlane.on(TestPostgres.newDatabase(), port);
+        lab.bridgeTo(port);
+        Api.given(cp).body("""
+                {"name": "web", "routingMethod": "nat",
+                 "natRouter": {"address": "10.11.12.10", "netmask": "255.255.255.0", "device": "eth1:1"},
+                 "heartbeat": {"port": 539, "keepaliveSeconds": 1, "deadtimeSeconds": 3}}
+                """).post("/v1/clusters").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"primary\"}")
+                .post("/v1/clusters/web/routers").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\",\"rolePreference\":\"backup\"}")
+                .post("/v1/clusters/web/routers").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"http\",\"address\":\"" + VIP + "\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80,\"scheduler\":\"rr\"}")
+                .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
+        for (int i = 1; i <= 2; i++) {
+            Api.given(cp).body("{\"name\":\"rs" + i + "\",\"address\":\"10.11.12." + i + "\",\"weight\":1}")
+                    .post("/v1/clusters/web/virtual-servers/http/real-servers").then().statusCode(201);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (cp != null) cp.close();
+        } finally {
+            if (lab != null) lab.close();
+        }
+    }
+
+    @AfterEach
+    void printLogsOnTheWay(TestInfo info) {
+        // The agents' logs are kept in the lab's directory; say where, for a failure's investigation.
+        System.out.println(info.getDisplayName() + ": agent logs in " + lab.dir);
+    }
+
+    // ---- helpers ----
+
+    /** Both agents (re)started with this preemption setting; returns when lvs1 is active and lvs2 backup, both connected. */
+    static void freshPair(boolean preempt) throws Exception {
+        for (String r : List.of("lvs1", "lvs2")) lab.killAgent(r);
+        for (String r : List.of("lvs1", "lvs2")) {
+            lab.link(r, "eth0", true);
+            try {
+                lab.healHeartbeats(r);
+            } catch (IllegalStateException notCut) {
+                // no partition left by an earlier test
+            }
+        }
+        lab.startAgent("lvs1", preempt);
+        lab.startAgent("lvs2", preempt);
+        await("lvs1 active with the VIPs, lvs2 backup without", Duration.ofSeconds(30),
+                () -> lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
+        await("both agents connected to the control plane", Duration.ofSeconds(30), () -> connected("lvs1") && connected("lvs2"));
+        await("the client's neighbour entry for the VIP is lvs1", Duration.ofSeconds(10), () -> {
+            lab.probe(VIP, 80, 1);
+            return lab.clientNeighbour(VIP).equals(lab.mac("lvs1", "eth0"));
+        });
+        assertNoFailures(lab.probe(VIP, 80, 20));
+    }
+
+    static boolean connected(String router) {
+        return Api.given(cp).get("/v1/clusters/web/routers/" + router).then().statusCode(200).extract().jsonPath()
+                .getBoolean("status.connected");
+    }
+
+    static void await(String what, Duration atMost, Callable<Boolean> condition) {
+        try {
+            Awaitility.await(what).atMost(atMost).pollInterval(Duration.ofMillis(50)).until(condition);
+        } catch (ConditionTimeoutException e) {
+            fail(what + " did not happen within " + atMost + "\n--- lvs1:\n" + tail(lab.log("lvs1")) + "\n--- lvs2:\n" + tail(lab.log("lvs2")), e);
+        }
+    }
+
+    static String tail(String log) {
+        return log.length() <= 6000 ? log : log.substring(log.length() - 6000);
+    }
+
+    /** Milliseconds from now until {@code router} holds both VIPs (polled every few milliseconds). */
+    static long millisUntilHolding(String router, long since) throws Exception {
+        long deadline = since + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (lab.holdsVips(router)) return System.currentTimeMillis() - since;
+        }
+        fail(router + " did not take the VIPs within 20 s\n--- lvs1:\n" + tail(lab.log("lvs1")) + "\n--- lvs2:\n" + tail(lab.log("lvs2")));
+        return -1;
+    }
+
+    static void assertNoFailures(Map<String, Integer> counts) {
+        assertEquals(0, counts.getOrDefault("failed", 0), "no request failed: " + counts);
+        assertTrue(counts.getOrDefault("rs1", 0) > 0 && counts.getOrDefault("rs2", 0) > 0, "both real servers answered: " + counts);
+    }
+
+    /** Waits for a RouterRoleChanged event of {@code router} to {@code role} whose reason starts with {@code reason}, after position {@code after}. */
+    static void awaitRoleEvent(long after, String router, String role, String reason) {
+        await("a RouterRoleChanged event: " + router + " " + role + " (" + reason + "...)", Duration.ofSeconds(15), () -> {
+            List<Map<String, Object>> items = Api.given(cp).queryParam("cluster", "web").queryParam("type", "RouterRoleChanged")
+                    .queryParam("after", after).queryParam("limit", 500).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
+            return items.stream().anyMatch(i -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> d = (Map<String, Object>) i.get("data");
+                return router.equals(d.get("router")) && role.equals(d.get("role")) && String.valueOf(d.get("reason")).startsWith(reason);
+            });
+        });
+    }
+
+    /** The position of the newest event in the log (0 when empty), to look only at what follows. */
+    static long lastPosition() {
+        List<Map<String, Object>> items = Api.given(cp).queryParam("cluster", "web").queryParam("type", "RouterRoleChanged")
+                .queryParam("limit", 1000).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
+        long max = 0;
+        for (Map<String, Object> i : items) max = Math.max(max, ((Number) i.get("position")).longValue());
+        return max;
+    }
+
+    // ---- tests ----
+
+    @Test
+    @Order(1)
+    void theAgentsRunInsideTheirNamespacesAndTheActiveOneAnnouncedTheVips() throws Exception {
+        freshPair(false);
+        for (String r : List.of("lvs1", "lvs2")) {
+            String netns = FailoverLab.sh("ip", "netns", "identify", String.valueOf(lab.agentPid(r))).trim();
+            assertEquals(lab.routers.get(r), netns, r + "'s agent JVM runs in its router's namespace");
+        }
+        // The real servers' gateway entry also points at lvs1: its private VIP was announced on eth1.
+        String gw = lab.in(lab.servers.get(0), "ip", "-j", "neigh", "show", NAT_VIP, "dev", "eth0");
+        assertTrue(gw.contains(lab.mac("lvs1", "eth1")), gw);
+        String metrics = lab.in(lab.routers.get("lvs1"), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9539; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+        assertTrue(metrics.contains("lvscp_agent_active{cluster=\"web\",router=\"lvs1\"} 1.0"), metrics);
+        String metrics2 = lab.in(lab.routers.get("lvs2"), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9539; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+        assertTrue(metrics2.contains("lvscp_agent_active{cluster=\"web\",router=\"lvs2\"} 0.0"), metrics2);
+        var cluster = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath();
+        System.out.println("cluster view: activeRouters=" + cluster.get("activeRouters"));
+    }
+
+    @Test
+    @Order(2)
+    void killingTheActiveAgentHandsTheVipsToTheBackupWithinDeadtimeAndAReturningPrimaryStaysBackup() throws Exception {
+        freshPair(false);
+        long after = lastPosition();
+        long killed = System.currentTimeMillis();
+        lab.killAgent("lvs1");
+        long took = millisUntilHolding("lvs2", killed);
+        System.out.println("MEASURED kill -9: lvs2 held both VIPs " + took + " ms after the kill");
+        assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms, more than deadtime + 1 s");
+        await("the client's neighbour entry moved to lvs2 (gratuitous ARP)", Duration.ofSeconds(3),
+                () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs2", "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+        awaitRoleEvent(after, "lvs2", "active", "peer lvs1 silent for ");
+
+        // The primary returns, preemption off: it starts as backup, drops the addresses its kernel still held, stays backup.
+        assertTrue(lab.holdsVips("lvs1"), "kill -9 left lvs1's kernel holding the addresses");
+        lab.startAgent("lvs1", false);
+        await("the returning lvs1 dropped the VIPs", Duration.ofSeconds(30), () -> lab.holdsNoVip("lvs1"));
+        awaitRoleEvent(after, "lvs1", "backup", "agent started");
+        Awaitility.await().during(Duration.ofMillis(2 * DEADTIME_MS)).atMost(Duration.ofMillis(2 * DEADTIME_MS + 3000))
+                .pollInterval(Duration.ofMillis(200)).until(() -> lab.holdsVips("lvs2") && lab.holdsNoVip("lvs1"));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+
+    @Test
+    @Order(3)
+    void withPreemptionAReturningPrimaryTakesTheRoleBack() throws Exception {
+        freshPair(true);
+        long after = lastPosition();
+        long killed = System.currentTimeMillis();
+        lab.killAgent("lvs1");
+        long took = millisUntilHolding("lvs2", killed);
+        System.out.println("MEASURED kill -9 (preempt on): lvs2 held both VIPs " + took + " ms after the kill");
+        assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms");
+        lab.startAgent("lvs1", true);
+        await("lvs1 took the role back and lvs2 released the VIPs", Duration.ofSeconds(30),
+                () -> lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
+        awaitRoleEvent(after, "lvs1", "active", "preempting lvs2");
+        awaitRoleEvent(after, "lvs2", "backup", "preempted by primary lvs1");
+        await("the client's neighbour entry is lvs1 again", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs1", "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+
+    @ParameterizedTest(name = "preempt {0}")
+    @ValueSource(booleans = {false, true})
+    @Order(4)
+    void cuttingTheActiveRoutersLinkHandsOverAndHealingItLeavesOneActiveByTheRule(boolean preempt) throws Exception {
+        freshPair(preempt);
+        long after = lastPosition();
+        long cut = System.currentTimeMillis();
+        lab.link("lvs1", "eth0", false);
+        long took = millisUntilHolding("lvs2", cut);
+        System.out.println("MEASURED link cut (preempt " + preempt + "): lvs2 held both VIPs " + took + " ms after the cut");
+        assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms");
+        await("the client's neighbour entry moved to lvs2", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs2", "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+        awaitRoleEvent(after, "lvs2", "active", "peer lvs1 silent for ");
+        assertTrue(lab.holdsVips("lvs1"), "cut off, lvs1 hears no peer and stays active");
+
+        lab.link("lvs1", "eth0", true);
+        String winner = preempt ? "lvs1" : "lvs2";
+        String loser = preempt ? "lvs2" : "lvs1";
+        await("after the heal only " + winner + " holds the VIPs", Duration.ofSeconds(15), () -> lab.holdsVips(winner) && lab.holdsNoVip(loser));
+        awaitRoleEvent(after, loser, "backup", preempt ? "split brain resolved: lvs1 is the primary and preemption is on"
+                : "split brain resolved: lvs2 took over later");
+        await("the client's neighbour entry is " + winner, Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac(winner, "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+
+    @ParameterizedTest(name = "preempt {0}")
+    @ValueSource(booleans = {false, true})
+    @Order(5)
+    void aHeartbeatOnlyPartitionMakesBothActiveAndHealingItResolvesTheSplitBrainByTheRule(boolean preempt) throws Exception {
+        freshPair(preempt);
+        long after = lastPosition();
+        long cut = System.currentTimeMillis();
+        lab.cutHeartbeats("lvs2", HEARTBEAT_PORT);
+        long took = millisUntilHolding("lvs2", cut);
+        System.out.println("MEASURED heartbeat partition (preempt " + preempt + "): lvs2 held both VIPs " + took + " ms after the cut");
+        assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms");
+        assertTrue(lab.holdsVips("lvs1"), "split brain: lvs1 hears no peer either and stays active");
+        awaitRoleEvent(after, "lvs2", "active", "peer lvs1 silent for ");
+        // Both hold the addresses; lvs2 announced last, so the neighbours follow it and requests go through.
+        await("the client's neighbour entry moved to lvs2", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs2", "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+
+        lab.healHeartbeats("lvs2");
+        String winner = preempt ? "lvs1" : "lvs2";
+        String loser = preempt ? "lvs2" : "lvs1";
+        await("after the heal only " + winner + " holds the VIPs", Duration.ofSeconds(10), () -> lab.holdsVips(winner) && lab.holdsNoVip(loser));
+        awaitRoleEvent(after, loser, "backup", preempt ? "split brain resolved: lvs1 is the primary and preemption is on"
+                : "split brain resolved: lvs2 took over later");
+        await("the client's neighbour entry is " + winner + " (the one that stayed announced again)", Duration.ofSeconds(3),
+                () -> lab.clientNeighbour(VIP).equals(lab.mac(winner, "eth0")));
+        assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+}

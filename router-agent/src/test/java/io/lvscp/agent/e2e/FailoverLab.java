@@ -1,0 +1,321 @@
+package io.lvscp.agent.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvscp.api.json.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed chapter's NAT cluster with both LVS routers, in network namespaces: a "switch" namespace holds two
+ * bridges, the public segment (192.168.26.0/24: the client at .100, lvs1 at .9, lvs2 at .8, the VIP .10) and the
+ * private one (10.11.12.0/24: lvs1 .9, lvs2 .8, real servers .1.., their gateway the floating .10). Each router's
+ * agent runs as a process INSIDE its namespace (so its heartbeat socket is there, and kill -9 is a real crash); it
+ * reaches the control plane on the host's loopback through a {@link LoopbackBridge} (a Unix socket file), so no
+ * traffic ever targets an address outside the namespaces made here. {@link #close()} (or a shutdown hook) removes
+ * the namespaces and every process started.
+ */
+public final class FailoverLab implements AutoCloseable {
+    public static final String VIP = "192.168.26.10";
+    public static final String NAT_VIP = "10.11.12.10";
+    public final String sw;
+    public final String client;
+    public final Map<String, String> routers = new HashMap<>(); // router name -> namespace
+    public final List<String> servers = new ArrayList<>();
+    public final Path dir;
+    private final String id;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> agents = new HashMap<>();
+    private final Thread cleanup = new Thread(this::teardown);
+    private LoopbackBridge.HostEnd bridge;
+    private int controlPlanePort;
+
+    public FailoverLab(int realServers) throws Exception {
+        requireRootAndTools();
+        id = Long.toString(ProcessHandle.current().pid() % 10000, 36) + Long.toString(System.nanoTime() % 1000, 36);
+        sw = "lvscp-fsw-" + id;
+        client = "lvscp-fc-" + id;
+        routers.put("lvs1", "lvscp-f1-" + id);
+        routers.put("lvs2", "lvscp-f2-" + id);
+        dir = Files.createTempDirectory("lvscp-failover-");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            ns(sw);
+            ns(client);
+            in(sw, "ip", "link", "add", "pub", "type", "bridge");
+            in(sw, "ip", "link", "add", "priv", "type", "bridge");
+            in(sw, "ip", "link", "set", "pub", "up");
+            in(sw, "ip", "link", "set", "priv", "up");
+            plug(client, "eth0", "pub", "c");
+            in(client, "ip", "addr", "add", "192.168.26.100/24", "dev", "eth0");
+            in(client, "ip", "link", "set", "eth0", "up");
+            for (var r : List.of("lvs1", "lvs2")) {
+                String n = routers.get(r);
+                String host = r.equals("lvs1") ? "9" : "8";
+                ns(n);
+                plug(n, "eth0", "pub", r + "p");
+                plug(n, "eth1", "priv", r + "v");
+                in(n, "ip", "addr", "add", "192.168.26." + host + "/24", "dev", "eth0");
+                in(n, "ip", "addr", "add", "10.11.12." + host + "/24", "dev", "eth1");
+                in(n, "ip", "link", "set", "eth0", "up");
+                in(n, "ip", "link", "set", "eth1", "up");
+            }
+            for (int i = 1; i <= realServers; i++) {
+                String s = "lvscp-fs" + i + "-" + id;
+                servers.add(s);
+                ns(s);
+                plug(s, "eth0", "priv", "s" + i);
+                in(s, "ip", "addr", "add", "10.11.12." + i + "/24", "dev", "eth0");
+                in(s, "ip", "link", "set", "eth0", "up");
+                in(s, "ip", "route", "add", "default", "via", NAT_VIP);
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A veth from {@code ns} (named {@code name} there) to a port of bridge {@code bridge} in the switch namespace. */
+    private void plug(String ns, String name, String bridge, String tag) throws Exception {
+        String a = "a" + tag + id;
+        String b = "b" + tag + id;
+        sh("ip", "link", "add", a, "netns", ns, "type", "veth", "peer", "name", b, "netns", sw);
+        in(ns, "ip", "link", "set", a, "name", name);
+        in(sw, "ip", "link", "set", b, "master", bridge, "up");
+    }
+
+    /** The bridge to the control plane: its host end, and a forwarder on 127.0.0.1:port in each router namespace. */
+    public void bridgeTo(int port) throws Exception {
+        controlPlanePort = port;
+        bridge = new LoopbackBridge.HostEnd(dir.resolve("cp.sock"), port);
+        for (String n : routers.values()) {
+            Process p = java(n, LoopbackBridge.class.getName(), String.valueOf(port), bridge.socket().toString()).start();
+            processes.add(p);
+            String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (!"ready".equals(line)) throw new IllegalStateException("loopback bridge in " + n + " did not start: " + line);
+        }
+    }
+
+    /** Starts a real server answering with its name on 10.11.12.i:port. */
+    public void startServer(int i, int port) throws Exception {
+        Process p = java(servers.get(i - 1), NameServer.class.getName(), "10.11.12." + i, String.valueOf(port), "rs" + i)
+                .redirectErrorStream(true).start();
+        processes.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException("real server rs" + i + " did not start: " + line);
+    }
+
+    /**
+     * Starts router {@code router}'s agent inside its namespace (nftables driver, its own state directory, kept
+     * across restarts), reaching the control plane through the bridge. Its log goes to {@code dir/agent-<router>.log}.
+     */
+    public void startAgent(String router, boolean preempt) throws Exception {
+        if (agents.containsKey(router) && agents.get(router).isAlive()) throw new IllegalStateException(router + " is running");
+        Path state = Files.createDirectories(dir.resolve("state-" + router));
+        Path config = dir.resolve("agent-" + router + ".yaml");
+        Files.writeString(config, String.join("\n",
+                "controlPlane: http://127.0.0.1:" + controlPlanePort,
+                "cluster: web",
+                "router: " + router,
+                "driver: nftables",
+                "stateDir: " + state,
+                "metricsPort: 9539",
+                "metricsHost: 127.0.0.1",
+                "reconcileSeconds: 1",
+                "heartbeatSeconds: 1",
+                "preempt: " + preempt, ""));
+        ProcessBuilder pb = java(routers.get(router), "io.lvscp.agent.Main", "--config", config.toString());
+        pb.environment().keySet().removeIf(k -> k.startsWith("LVSCP_"));
+        Path log = dir.resolve("agent-" + router + ".log");
+        Files.writeString(log, "---- agent " + router + " starting, preempt " + preempt + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process p = pb.start();
+        processes.add(p);
+        agents.put(router, p);
+    }
+
+    /** kill -9 of the agent process (the JVM itself: ip netns exec execs it). */
+    public void killAgent(String router) throws Exception {
+        Process p = agents.remove(router);
+        if (p == null) return;
+        p.destroyForcibly(); // SIGKILL
+        if (!p.waitFor(10, TimeUnit.SECONDS)) throw new IllegalStateException(router + "'s agent did not die");
+    }
+
+    public boolean agentAlive(String router) {
+        Process p = agents.get(router);
+        return p != null && p.isAlive();
+    }
+
+    public long agentPid(String router) {
+        return agents.get(router).pid();
+    }
+
+    public String log(String router) {
+        try {
+            return Files.readString(dir.resolve("agent-" + router + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** The IPv4 addresses on {@code dev} in router {@code router}'s namespace. */
+    public Set<String> addresses(String router, String dev) throws Exception {
+        Set<String> out = new HashSet<>();
+        for (JsonNode link : Json.mapper().readTree(in(routers.get(router), "ip", "-j", "-4", "addr", "show", "dev", dev))) {
+            for (JsonNode a : link.path("addr_info")) out.add(a.path("local").asText());
+        }
+        return out;
+    }
+
+    /** Whether router {@code router} holds both floating addresses (the VIP on eth0, the NAT router's on eth1). */
+    public boolean holdsVips(String router) throws Exception {
+        return addresses(router, "eth0").contains(VIP) && addresses(router, "eth1").contains(NAT_VIP);
+    }
+
+    /** Whether router {@code router} holds neither. */
+    public boolean holdsNoVip(String router) throws Exception {
+        return !addresses(router, "eth0").contains(VIP) && !addresses(router, "eth1").contains(NAT_VIP);
+    }
+
+    public String mac(String router, String dev) throws Exception {
+        return Json.mapper().readTree(in(routers.get(router), "ip", "-j", "link", "show", "dev", dev)).get(0).path("address").asText();
+    }
+
+    /** The link-layer address the client's neighbour table has for {@code address} (empty when none). */
+    public String clientNeighbour(String address) throws Exception {
+        JsonNode n = Json.mapper().readTree(in(client, "ip", "-j", "neigh", "show", address, "dev", "eth0"));
+        return n.isEmpty() ? "" : n.get(0).path("lladdr").asText("");
+    }
+
+    /** N requests from the client namespace to host:port; answers by server name, plus "failed". */
+    public Map<String, Integer> probe(String host, int port, int count) throws Exception {
+        Process p = java(client, HttpProbe.class.getName(), host, String.valueOf(port), String.valueOf(count)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) throw new IllegalStateException("probe did not finish");
+        Map<String, Integer> counts = new HashMap<>();
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        for (String part : last.split(" ")) {
+            String[] kv = part.split("=");
+            if (kv.length != 2) throw new IllegalStateException("probe printed: " + out);
+            counts.put(kv[0], Integer.parseInt(kv[1]));
+        }
+        return counts;
+    }
+
+    /** Drops the heartbeats (UDP to or from {@code port}) into and out of router {@code router}'s namespace; nothing else. */
+    public void cutHeartbeats(String router, int port) throws Exception {
+        String ns = routers.get(router);
+        in(ns, "nft", "add", "table", "inet", "lvscp_test_cut");
+        for (String hook : List.of("input", "output")) {
+            in(ns, "nft", "add", "chain", "inet", "lvscp_test_cut", hook, "{ type filter hook " + hook + " priority -10 ; }");
+            in(ns, "nft", "add", "rule", "inet", "lvscp_test_cut", hook, "udp", "dport", String.valueOf(port), "drop");
+        }
+    }
+
+    public void healHeartbeats(String router) throws Exception {
+        in(routers.get(router), "nft", "delete", "table", "inet", "lvscp_test_cut");
+    }
+
+    public void link(String router, String dev, boolean up) throws Exception {
+        in(routers.get(router), "ip", "link", "set", dev, up ? "up" : "down");
+    }
+
+    /** Runs a command in a namespace and returns its output; fails on a non-zero exit. */
+    public String in(String ns, String... argv) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(argv));
+        return sh(full.toArray(new String[0]));
+    }
+
+    private ProcessBuilder java(String ns, String main, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, javaBin(), "-cp", System.getProperty("java.class.path"), main));
+        argv.addAll(List.of(args));
+        return new ProcessBuilder(argv);
+    }
+
+    private void ns(String name) throws Exception {
+        sh("ip", "netns", "add", name);
+        namespaces.add(name);
+        in(name, "ip", "link", "set", "lo", "up");
+    }
+
+    static String sh(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static String javaBin() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** These tests need root, iproute2, nftables and iputils-arping; without them they fail, never skip. */
+    static void requireRootAndTools() throws Exception {
+        Process id = new ProcessBuilder("id", "-u").start();
+        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!"0".equals(uid)) throw new IllegalStateException("network-namespace tests need root (uid 0), not uid " + uid);
+        for (String[] tool : List.of(new String[] {"ip", "-V"}, new String[] {"nft", "-V"}, new String[] {"arping", "-V"})) {
+            try {
+                sh(tool);
+            } catch (IOException e) {
+                throw new IllegalStateException(tool[0] + " is not installed: apt-get install iproute2 nftables iputils-arping", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        teardown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+
+    private synchronized void teardown() {
+        for (Process p : processes) p.descendants().forEach(ProcessHandle::destroyForcibly);
+        for (Process p : processes) p.destroyForcibly();
+        for (Process p : processes) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.clear();
+        agents.clear();
+        if (bridge != null) {
+            try {
+                bridge.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+            bridge = null;
+        }
+        for (String n : namespaces) {
+            try {
+                sh("ip", "netns", "del", n);
+            } catch (Exception ignored) {
+                // best effort: the namespace may be gone already
+            }
+        }
+        namespaces.clear();
+    }
+}
