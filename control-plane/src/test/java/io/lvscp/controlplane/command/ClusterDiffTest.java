@@ -16,7 +16,7 @@ class ClusterDiffTest {
 
     private static ClusterState randomState(Random r) {
         ClusterState s = ClusterState.absent("web").withSettings(WEB);
-        if (r.nextBoolean()) s = s.withSettings(new ClusterSettings("web", RoutingMethod.nat, WEB.natRouter(), new Heartbeat(539, 2, 10)));
+        if (r.nextBoolean()) s = s.withSettings(new ClusterSettings("web", RoutingMethod.nat, WEB.natRouter(), new Heartbeat(539, 2, 10, false)));
         for (int m = 1; m <= 3; m++) {
             if (r.nextBoolean()) s = s.withFirewallMark(new FirewallMark((long) m, Protocol.tcp, "192.168.26.1" + m, List.of(String.valueOf(1000 + r.nextInt(3)))));
         }
