@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public final class OpsTools {
     public static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     public static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private OpsTools() {}
 

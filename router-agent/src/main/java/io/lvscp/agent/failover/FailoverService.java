@@ -83,6 +83,7 @@ public final class FailoverService implements AutoCloseable {
     private String lastSendError;
     private Boolean holding; // what the agent was last told (null: not yet; the agent holds the VIPs by default)
     private boolean reportedOnce;
+    private boolean connectedBefore;
     // Role changes not yet sent (the stream was down), oldest first; bounded, the oldest dropped past that.
     private final java.util.ArrayDeque<StreamMessage.RoleChanged> unreported = new java.util.ArrayDeque<>();
 
@@ -251,7 +252,12 @@ public final class FailoverService implements AutoCloseable {
     }
 
     private synchronized void flushReport() {
-        while (!unreported.isEmpty() && host.connected()) host.report(unreported.removeFirst());
+        // Only on a stream that was already up at the previous tick: the stream client publishes a new socket just
+        // before it sends its hello, and a report squeezed in between would be refused ("the first message must be hello").
+        boolean up = host.connected();
+        boolean settled = up && connectedBefore;
+        connectedBefore = up;
+        while (settled && !unreported.isEmpty()) host.report(unreported.removeFirst());
     }
 
     private void closeLink() {

@@ -21,6 +21,7 @@ import java.util.Optional;
  * With preemption on (both) and one primary, the primary keeps the role. Otherwise the later takeover keeps it (it
  * announced the addresses last, so neighbours already send to it); the same millisecond: the first name. The
  * other steps down; the one that stays announces the addresses again.</li>
+ * <li>Active, the peer heard again after a silence: announce the addresses again (the peer may have held them).</li>
  * </ol>
  */
 public final class RoleMachine {
@@ -86,10 +87,17 @@ public final class RoleMachine {
     /** A heartbeat arrived; returns what to do about it, if anything. Messages of other clusters or routers are ignored. */
     public Optional<Step> heard(HeartbeatMessage m, long nowNanos, long nowMillis) {
         if (peer == null || !cluster.equals(m.cluster()) || !peer.equals(m.router())) return Optional.empty();
-        boolean peerWasAliveBackup = alive(nowNanos) && last.role() == Role.backup;
+        boolean peerWasSilent = !alive(nowNanos);
+        boolean peerWasAliveBackup = !peerWasSilent && last.role() == Role.backup;
         last = m;
         lastHeard = nowNanos;
-        return decide(nowNanos, nowMillis, peerWasAliveBackup);
+        Optional<Step> step = decide(nowNanos, nowMillis, peerWasAliveBackup);
+        if (step.isEmpty() && peerWasSilent && role == Role.active) {
+            // While this router could not hear it, the peer may have taken the addresses and announced them (and may
+            // have stepped down already, before this router heard it active): announce them again, so neighbours follow.
+            return Optional.of(new Step(Role.active, false, true, "peer " + peer + " heard again; " + self + " keeps the role"));
+        }
+        return step;
     }
 
     /** Time passed; returns what to do, if anything. */

@@ -109,7 +109,8 @@ public final class AgentMetrics {
     /** The stream's state read at each scrape, so the gauge cannot go stale. */
     public void connectedBy(java.util.function.BooleanSupplier up) {
         registry.remove(registry.find("lvscp.agent.connected").gauge());
-        Gauge.builder("lvscp.agent.connected", up, u -> u.getAsBoolean() ? 1 : 0)
+        // Strong: a gauge holds its object weakly, and nothing else holds this lambda.
+        Gauge.builder("lvscp.agent.connected", up, u -> u.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while the stream to the control plane is up").register(registry);
     }
 

@@ -292,7 +292,47 @@ public final class ScaleBenchmark {
         System.out.println("  script); 1-change = Reconciler pass for a revision that changed one weight (the agent's incremental path); save state =");
         System.out.println("  StateStore.save, which Agent does after every applied revision. The agent's one-change cost is the 1-change column of its");
         System.out.println("  driver plus save state plus the command itself.");
+        System.out.println("-- where a one-change pass goes (median ms of each step, on the same inputs as the pass):");
+        System.out.printf("%-9s %-8s %13s %13s %13s %13s %13s %13s%n", "services", "driver", "DesiredTable", "unsupported", "equals",
+                "Changes", "apply", "whole pass");
+        for (int n : sizes) {
+            for (DataplaneDriver d : List.of(new IpvsDriver(new NullRunner()), new NftablesDriver(new NullRunner()))) breakdown(d, states.get(n));
+        }
+        System.out.println("  unsupported = driver.unsupported(desired); equals = have.equals(want), the Reconciler's test; Changes = Changes.between,");
+        System.out.println("  the words for logs; apply = driver.apply(have, want) with a runner that runs nothing (the script's making). The whole pass");
+        System.out.println("  also holds OwnedServices' bookkeeping, which cannot be timed apart from outside its package.");
         System.out.println();
+    }
+
+    private void breakdown(DataplaneDriver driver, ClusterState s) {
+        int reps = changes;
+        List<ClusterState> next = changed(s, reps + 5, 23);
+        long[] from = new long[reps], unsupported = new long[reps], equals = new long[reps], words = new long[reps], apply = new long[reps];
+        ServiceTable have = DesiredTable.from(s);
+        for (int i = 0; i < reps + 5; i++) {
+            ClusterState c = next.get(i);
+            ServiceTable[] want = new ServiceTable[1];
+            long f = wall(() -> want[0] = DesiredTable.from(c));
+            long u = wall(() -> driver.unsupported(want[0]));
+            ServiceTable h = have;
+            long e = wall(() -> h.equals(want[0]));
+            long w = wall(() -> Changes.between(h, want[0]));
+            long a = wall(() -> {
+                driver.apply(h, want[0]);
+                return null;
+            });
+            if (i >= 5) {
+                from[i - 5] = f;
+                unsupported[i - 5] = u;
+                equals[i - 5] = e;
+                words[i - 5] = w;
+                apply[i - 5] = a;
+            }
+            have = want[0];
+        }
+        Stats whole = oneChange(driver, s, reps);
+        System.out.printf("%-9d %-8s %13s %13s %13s %13s %13s %13s%n", s.virtualServers().size(), driver.name(), Stats.of(from).median(),
+                Stats.of(unsupported).median(), Stats.of(equals).median(), Stats.of(words).median(), Stats.of(apply).median(), whole.median());
     }
 
     private Stats oneChange(DataplaneDriver driver, ClusterState s, int reps) {

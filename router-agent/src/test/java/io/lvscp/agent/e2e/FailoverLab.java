@@ -132,7 +132,7 @@ public final class FailoverLab implements AutoCloseable {
                 "stateDir: " + state,
                 "metricsPort: 9539",
                 "metricsHost: 127.0.0.1",
-                "reconcileSeconds: 1",
+                "reconcileSeconds: 5",
                 "heartbeatSeconds: 1",
                 "preempt: " + preempt, ""));
         ProcessBuilder pb = java(routers.get(router), "io.lvscp.agent.Main", "--config", config.toString());
@@ -180,14 +180,32 @@ public final class FailoverLab implements AutoCloseable {
         return out;
     }
 
+    /** address%device of every IPv4 address in router {@code router}'s namespace (one command). */
+    public Set<String> addresses(String router) throws Exception {
+        Set<String> out = new HashSet<>();
+        for (JsonNode link : Json.mapper().readTree(in(routers.get(router), "ip", "-j", "-4", "addr", "show"))) {
+            for (JsonNode a : link.path("addr_info")) out.add(a.path("local").asText() + "%" + link.path("ifname").asText());
+        }
+        return out;
+    }
+
     /** Whether router {@code router} holds both floating addresses (the VIP on eth0, the NAT router's on eth1). */
     public boolean holdsVips(String router) throws Exception {
-        return addresses(router, "eth0").contains(VIP) && addresses(router, "eth1").contains(NAT_VIP);
+        Set<String> a = addresses(router);
+        return a.contains(VIP + "%eth0") && a.contains(NAT_VIP + "%eth1");
     }
 
     /** Whether router {@code router} holds neither. */
     public boolean holdsNoVip(String router) throws Exception {
-        return !addresses(router, "eth0").contains(VIP) && !addresses(router, "eth1").contains(NAT_VIP);
+        Set<String> a = addresses(router);
+        return !a.contains(VIP + "%eth0") && !a.contains(NAT_VIP + "%eth1");
+    }
+
+    /** Removes the floating addresses from router {@code router}'s namespace by hand (those present). */
+    public void dropVips(String router) throws Exception {
+        Set<String> a = addresses(router);
+        if (a.contains(VIP + "%eth0")) in(routers.get(router), "ip", "addr", "del", VIP + "/24", "dev", "eth0");
+        if (a.contains(NAT_VIP + "%eth1")) in(routers.get(router), "ip", "addr", "del", NAT_VIP + "/24", "dev", "eth1");
     }
 
     public String mac(String router, String dev) throws Exception {
@@ -241,7 +259,9 @@ public final class FailoverLab implements AutoCloseable {
     }
 
     private ProcessBuilder java(String ns, String main, String... args) {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, javaBin(), "-cp", System.getProperty("java.class.path"), main));
+        // Small, quickly started JVMs: the machine runs many of them at once (agents, servers, probes).
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, javaBin(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xss512k", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), main));
         argv.addAll(List.of(args));
         return new ProcessBuilder(argv);
     }

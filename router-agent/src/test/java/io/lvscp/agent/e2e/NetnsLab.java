@@ -77,6 +77,49 @@ public final class NetnsLab implements AutoCloseable {
         if (!"ready".equals(line)) throw new IllegalStateException("real server rs" + i + " did not start: " + line);
     }
 
+    // Health-check tests: real servers that take commands on stdin (answer 503, answer slowly) and can be stopped.
+    private final Map<String, java.io.Writer> serverInputs = new HashMap<>();
+    private final Map<String, BufferedReader> serverOutputs = new HashMap<>();
+
+    /**
+     * Starts real server i (10.11.12.i:port) running {@code main} with arguments address, port and {@code name}; it
+     * must print "ready" when it listens. Its stdin stays open for {@link #tellServer}.
+     */
+    public synchronized void startServer(int i, int port, Class<?> main, String name) throws Exception {
+        String ns = servers.get(i - 1);
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, javaBin(), "-cp", System.getProperty("java.class.path"),
+                main.getName(), "10.11.12." + i, String.valueOf(port), name).redirectErrorStream(true).start();
+        processes.add(p);
+        serverProcesses.put("rs" + i, p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = r.readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException("real server " + i + " did not start: " + line);
+        serverInputs.put("rs" + i, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+        serverOutputs.put("rs" + i, r);
+    }
+
+    /** Sends one command line to real server i (started with a main that reads them) and returns its one-line answer. */
+    public synchronized String tellServer(int i, String command) throws Exception {
+        java.io.Writer w = serverInputs.get("rs" + i);
+        if (w == null) throw new IllegalStateException("real server " + i + " takes no commands");
+        w.write(command + "\n");
+        w.flush();
+        String answer = serverOutputs.get("rs" + i).readLine();
+        if (answer == null) throw new IllegalStateException("real server " + i + " exited");
+        return answer;
+    }
+
+    /** Kills real server i's process and waits until it is gone: its port refuses connections from then on. */
+    public synchronized void stopServer(int i) throws Exception {
+        Process p = serverProcesses.remove("rs" + i);
+        if (p == null) throw new IllegalStateException("real server " + i + " is not running");
+        serverInputs.remove("rs" + i);
+        serverOutputs.remove("rs" + i);
+        p.destroyForcibly();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) throw new IllegalStateException("real server " + i + " did not stop");
+        processes.remove(p);
+    }
+
     /** N requests from the client namespace to host:port; answers by server name, plus "failed". */
     public Map<String, Integer> probe(String host, int port, int count) throws Exception {
         Process p = new ProcessBuilder("ip", "netns", "exec", client, javaBin(), "-cp", System.getProperty("java.class.path"),

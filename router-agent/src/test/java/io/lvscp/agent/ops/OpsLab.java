@@ -58,8 +58,14 @@ final class OpsLab implements AutoCloseable {
     void awaitApplied() {
         long want = revision();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.agent().appliedRevision() == want);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> OpsTools.get(cp.baseUrl() + "/metrics")
-                .contains("lvscp_router_applied_revision{cluster=\"web\",router=\"lvs1\"} " + want + ".0"));
+        String line = "lvscp_router_applied_revision{cluster=\"web\",router=\"lvs1\"} " + want + ".0";
+        String[] last = {""};
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> (last[0] = OpsTools.get(cp.baseUrl() + "/metrics")).contains(line));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the control plane never showed " + line + "; last scrape:\n" + last[0], e);
+        }
     }
 
     String agentMetricsUrl() {
