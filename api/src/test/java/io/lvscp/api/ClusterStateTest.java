@@ -10,7 +10,7 @@ class ClusterStateTest {
     private static final ClusterSettings WEB = new ClusterSettings("web", RoutingMethod.nat,
             new NatRouter("10.11.12.10", "255.255.255.0", "eth1:1"), Heartbeat.defaults());
     private static final VirtualServerSpec HTTP = new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80,
-            null, null, null, null, null, null, null, null).withDefaults("http");
+            null, null, null, null, null, null, null, null, null).withDefaults("http");
     private static final RealServer RS1 = new RealServer("rs1", "10.11.12.1", null, null, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
 
     @Test

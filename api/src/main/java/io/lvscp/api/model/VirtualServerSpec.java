@@ -18,7 +18,8 @@ public record VirtualServerSpec(
         HealthCheck healthCheck,
         Boolean quiesceOnFailure,
         SorryServer sorryServer,
-        Boolean active) {
+        Boolean active,
+        Integer quorum) {
 
     public VirtualServerSpec withDefaults(String pathName) {
         return new VirtualServerSpec(
@@ -35,12 +36,13 @@ public record VirtualServerSpec(
                 healthCheck == null ? HealthCheck.defaultTcp() : healthCheck.withDefaults(),
                 quiesceOnFailure == null ? Boolean.FALSE : quiesceOnFailure,
                 sorryServer,
-                active == null ? Boolean.TRUE : active);
+                active == null ? Boolean.TRUE : active,
+                quorum == null ? Integer.valueOf(0) : quorum);
     }
 
     public VirtualServerSpec withActive(boolean value) {
         return new VirtualServerSpec(name, address, netmask, device, port, protocol, firewallMark, scheduler,
-                persistence, healthCheck, quiesceOnFailure, sorryServer, value);
+                persistence, healthCheck, quiesceOnFailure, sorryServer, value, quorum);
     }
 
     public boolean isActive() {

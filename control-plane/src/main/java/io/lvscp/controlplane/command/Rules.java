@@ -105,6 +105,7 @@ final class Rules {
             v.netmask("/persistence/netmask", p.netmask(), vip, true);
         }
         healthCheck(v, s.healthCheck());
+        v.range("/quorum", s.quorum(), 0, 10_000, false);
         if (s.sorryServer() != null) {
             Optional<InetAddress> sorry = v.address("/sorryServer/address", s.sorryServer().address(), true);
             v.port("/sorryServer/port", s.sorryServer().port(), false);

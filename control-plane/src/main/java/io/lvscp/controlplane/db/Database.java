@@ -51,12 +51,40 @@ public final class Database implements AutoCloseable {
     }
 
     public MigrateResult migrate() {
-        String jdbc = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-        return Flyway.configure()
-                .dataSource(jdbc, options.getUser(), options.getPassword())
+        MigrateResult result = Flyway.configure()
+                .dataSource(jdbcUrl(), options.getUser(), options.getPassword())
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
+        adoptRestoredLog();
+        return result;
+    }
+
+    private String jdbcUrl() {
+        return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    }
+
+    /**
+     * Events restored from another server (pg_dump/pg_restore) carry that server's transaction ids, which may lie in
+     * this server's future; the log shows only events below the oldest running transaction, so they would stay
+     * hidden until this server's ids caught up. Restored events are all committed: put them first, in position
+     * order (transaction id 0). Old cursors become meaningless, as after any restore.
+     */
+    private void adoptRestoredLog() {
+        String sql = """
+                UPDATE events SET transaction_id = '0'::xid8
+                WHERE (SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= pg_snapshot_xmax(pg_current_snapshot())
+                """;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl(), options.getUser(), options.getPassword());
+             java.sql.Statement st = c.createStatement()) {
+            int adopted = st.executeUpdate(sql);
+            if (adopted > 0) {
+                org.slf4j.LoggerFactory.getLogger(Database.class).warn(
+                        "{} events carried transaction ids from another server (a restore?); they now sort first, by position", adopted);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot check the event log after migrating: " + e.getMessage(), e);
+        }
     }
 
     public PgConnectOptions connectOptions() {

@@ -23,7 +23,7 @@ class ClusterDiffTest {
         for (int v = 0; v < 4; v++) {
             if (r.nextInt(4) == 0) continue;
             VirtualServerSpec spec = new VirtualServerSpec("vs" + v, "192.168.26." + (20 + v), "255.255.255.0", "eth0:" + v, 80 + r.nextInt(2),
-                    null, null, Scheduler.values()[r.nextInt(3)], null, null, null, null, r.nextBoolean()).withDefaults("vs" + v);
+                    null, null, Scheduler.values()[r.nextInt(3)], null, null, null, null, r.nextBoolean(), null).withDefaults("vs" + v);
             VirtualServerState vs = VirtualServerState.of(spec);
             for (int i = 0; i < 5; i++) {
                 if (r.nextInt(3) == 0) continue;

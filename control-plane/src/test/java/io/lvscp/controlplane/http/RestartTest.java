@@ -39,6 +39,24 @@ class RestartTest {
         }
     }
 
+    /** A database restored from another server carries that server's transaction ids; its events must still show. */
+    @Test
+    void eventsRestoredFromAnotherServerAreSeen() throws Exception {
+        String db = TestPostgres.newDatabase();
+        try (RunningControlPlane first = RunningControlPlane.on(db)) {
+            seedCluster(first, "restored");
+        }
+        try (java.sql.Connection c = TestPostgres.jdbc(db); java.sql.Statement s = c.createStatement()) {
+            // As pg_restore would write them: committed rows whose transaction ids lie far in this server's future.
+            s.executeUpdate("UPDATE events SET transaction_id = (transaction_id::text::bigint + 4000000000)::text::xid8");
+        }
+        try (RunningControlPlane second = RunningControlPlane.on(db)) {
+            List<Object> items = Api.given(second).queryParam("cluster", "restored").get("/v1/events").then().statusCode(200)
+                    .extract().jsonPath().getList("items.revision");
+            assertEquals(List.of(1, 2, 3, 4), items);
+        }
+    }
+
     @Test
     void aSecondProcessOnTheSameDatabaseSeesEveryWrite() {
         String db = TestPostgres.newDatabase();

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  *       new ones go elsewhere; an operator's drain wins over any health verdict;</li>
  *   <li>a failed real server is removed, or kept with weight 0 when its virtual server quiesces on failure
  *       (Piranha's quiesce_server, keepalived's inhibit_on_failure);</li>
+ *   <li>with fewer healthy real servers than the virtual server's quorum, all of them are withdrawn (keepalived's
+ *       quorum): a pool too small to carry the load would only fail slowly;</li>
  *   <li>when no real server is left to take new connections, the sorry server (if any) takes them.</li>
  * </ul>
  */
@@ -33,8 +35,13 @@ public final class DesiredTable {
             ServiceKey key = s.firewallMark() != null ? ServiceKey.mark(s.firewallMark(), ipv6)
                     : ServiceKey.of(s.protocol(), canonical(s.address()), s.port());
             SortedMap<String, Destination> dests = new TreeMap<>();
-            boolean anyServing = false;
+            int healthy = 0;
             for (RealServer rs : vs.realServers().values()) {
+                if (rs.state() == RealServerState.active && health.healthy(s.name(), rs.name())) healthy++;
+            }
+            boolean quorate = s.quorum() == null || healthy >= s.quorum();
+            boolean anyServing = false;
+            for (RealServer rs : quorate ? vs.realServers().values() : java.util.List.<RealServer>of()) {
                 boolean drained = rs.state() == RealServerState.drained;
                 boolean failed = !drained && !health.healthy(s.name(), rs.name());
                 if (failed && !Boolean.TRUE.equals(s.quiesceOnFailure())) continue;

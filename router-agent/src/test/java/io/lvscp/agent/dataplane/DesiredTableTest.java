@@ -10,7 +10,7 @@ class DesiredTableTest {
     private static final ClusterSettings WEB = new ClusterSettings("web", RoutingMethod.nat,
             new NatRouter("10.11.12.10", "255.255.255.0", "eth1:1"), Heartbeat.defaults());
     private static final VirtualServerSpec HTTP = new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80,
-            null, null, Scheduler.wlc, null, null, null, null, null).withDefaults("http");
+            null, null, Scheduler.wlc, null, null, null, null, null, null).withDefaults("http");
 
     @Test
     void realServersKeepTheirConnectionThresholds() {
@@ -27,5 +27,49 @@ class DesiredTableTest {
                 new Destination("10.11.12.1", 80, ForwardingMethod.masq, 0, 500, 400), // drained: weight 0, thresholds kept
                 new Destination("10.11.12.2", 80, ForwardingMethod.masq, 1, 0, 0),
                 new Destination("10.11.12.3", 80, ForwardingMethod.masq, 1, 0, 0)), List.copyOf(http.destinations().values()));
+    }
+
+    private static ClusterState threeServers(VirtualServerSpec spec) {
+        VirtualServerState vs = VirtualServerState.of(spec);
+        for (int i = 1; i <= 3; i++) {
+            vs = vs.withRealServer(new RealServer("rs" + i, "10.11.12." + i, null, i, null, null, null, null).withDefaults("rs" + i, 80, RoutingMethod.nat));
+        }
+        return ClusterState.absent("web").withSettings(WEB).withVirtualServer(vs);
+    }
+
+    private static VirtualServerSpec with(boolean quiesce, SorryServer sorry, int quorum) {
+        return new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80, null, null, Scheduler.wlc, null, null,
+                quiesce, sorry, null, quorum).withDefaults("http");
+    }
+
+    private static List<Destination> table(ClusterState state, HealthView health) {
+        var services = DesiredTable.from(state, health).services().values();
+        return services.isEmpty() ? List.of() : List.copyOf(services.iterator().next().destinations().values());
+    }
+
+    @Test
+    void aFailedServerLeavesOrIsQuiesced() {
+        HealthView rs2Down = (vs, rs) -> !rs.equals("rs2");
+        assertEquals(List.of(new Destination("10.11.12.1", 80, ForwardingMethod.masq, 1, 0, 0), new Destination("10.11.12.3", 80, ForwardingMethod.masq, 3, 0, 0)),
+                table(threeServers(with(false, null, 0)), rs2Down));
+        assertEquals(List.of(new Destination("10.11.12.1", 80, ForwardingMethod.masq, 1, 0, 0), new Destination("10.11.12.2", 80, ForwardingMethod.masq, 0, 0, 0),
+                new Destination("10.11.12.3", 80, ForwardingMethod.masq, 3, 0, 0)), table(threeServers(with(true, null, 0)), rs2Down));
+    }
+
+    @Test
+    void theSorryServerTakesOverWhenNoneCanServe() {
+        SorryServer sorry = new SorryServer("10.11.12.99", 8080);
+        assertEquals(List.of(new Destination("10.11.12.99", 8080, ForwardingMethod.masq, 1, 0, 0)),
+                table(threeServers(with(false, sorry, 0)), (vs, rs) -> false));
+        assertEquals(3, table(threeServers(with(false, sorry, 0)), HealthView.ALL_HEALTHY).size(), "no sorry server while real servers serve");
+    }
+
+    @Test
+    void belowQuorumTheRealServersAreWithdrawn() {
+        HealthView oneUp = (vs, rs) -> rs.equals("rs1");
+        assertEquals(List.of(), table(threeServers(with(false, null, 2)), oneUp));
+        assertEquals(List.of(new Destination("10.11.12.99", 80, ForwardingMethod.masq, 1, 0, 0)),
+                table(threeServers(with(false, new SorryServer("10.11.12.99", null), 2)), oneUp));
+        assertEquals(1, table(threeServers(with(false, null, 1)), oneUp).size(), "at quorum the healthy one serves");
     }
 }

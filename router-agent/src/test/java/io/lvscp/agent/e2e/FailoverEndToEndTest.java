@@ -97,10 +97,13 @@ class FailoverEndToEndTest {
                 // no partition left by an earlier test
             }
         }
+        // lvs1 first, until it is active (it hears no peer for deadtime), then lvs2, which finds it active: the same
+        // start every time, however long each JVM takes to start.
         long after = lastPosition();
         lab.startAgent("lvs1", preempt);
+        awaitRoleEvent(after, "lvs1", "active", "no heartbeat from peer lvs2");
         lab.startAgent("lvs2", preempt);
-        awaitRoleEvent(after, "lvs1", "active", "peer lvs2 is backup too; lvs1 is the primary");
+        awaitRoleEvent(after, "lvs2", "backup", "agent started");
         await("lvs1 active with the VIPs, lvs2 backup without", Duration.ofSeconds(60),
                 () -> lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
         await("both agents connected to the control plane", Duration.ofSeconds(60), () -> connected("lvs1") && connected("lvs2"));

@@ -145,7 +145,8 @@ class RoleMachineTest {
         assertEquals(Role.active, m.tick(c.nanos, c.millis).orElseThrow().role());
         long since = m.activeSince();
         c.advance(10_000);
-        assertTrue(m.heard(hb("lvs1", Role.backup, 0, true, true), c.nanos, c.millis).isEmpty(), "the primary is back, as backup");
+        RoleMachine.Step back = m.heard(hb("lvs1", Role.backup, 0, true, true), c.nanos, c.millis).orElseThrow();
+        assertFalse(back.changed(), "the primary is back, as backup: lvs2 only announces again");
         c.advance(1000);
         RoleMachine.Step s = m.heard(hb("lvs1", Role.active, c.millis, true, true), c.nanos, c.millis).orElseThrow();
         assertEquals(Role.backup, s.role());
@@ -202,6 +203,19 @@ class RoleMachineTest {
         RoleMachine.Step s = m.heard(hb("lvs1", Role.active, m.activeSince(), false, false), c.nanos, c.millis).orElseThrow();
         assertEquals(Role.backup, s.role());
         assertTrue(s.reason().contains("took over in the same millisecond; lvs1 comes first by name"), s.reason());
+    }
+
+    @Test
+    void anActiveRouterAnnouncesAgainWhenItsPeerIsHeardAfterASilence() {
+        Clock c = new Clock();
+        RoleMachine m = new RoleMachine("web", "lvs1");
+        m.configure("lvs2", true, false, DEADTIME, c.nanos);
+        m.heard(hb("lvs2", Role.backup, 0, false, false), c.nanos, c.millis).orElseThrow(); // both backup: lvs1 takes it
+        c.advance(1000);
+        assertTrue(m.heard(hb("lvs2", Role.backup, 0, false, false), c.nanos, c.millis).isEmpty(), "a peer heard all along: nothing");
+        c.advance(5000); // the peer was silent (it may have taken the addresses, and given them back before lvs1 hears it active)
+        RoleMachine.Step s = m.heard(hb("lvs2", Role.backup, 0, false, false), c.nanos, c.millis).orElseThrow();
+        assertEquals(new RoleMachine.Step(Role.active, false, true, "peer lvs2 heard again; lvs1 keeps the role"), s);
     }
 
     // ---- two machines over a simulated link ----
@@ -319,10 +333,10 @@ class RoleMachineTest {
             p.run(10_000);
             assertEquals(preempt ? "active/backup" : "backup/active", p.roles(), String.join("\n", p.log));
             if (preempt) {
-                assertEquals(List.of("lvs1 active: preempting lvs2: primary lvs1 takes the role back", "lvs2 backup: preempted by primary lvs1"),
-                        p.log);
+                assertEquals(List.of("lvs2 active (kept): peer lvs1 heard again; lvs2 keeps the role",
+                        "lvs1 active: preempting lvs2: primary lvs1 takes the role back", "lvs2 backup: preempted by primary lvs1"), p.log);
             } else {
-                assertTrue(p.log.isEmpty(), "no change at all: " + p.log);
+                assertEquals(List.of("lvs2 active (kept): peer lvs1 heard again; lvs2 keeps the role"), p.log, "no change, one announcement");
             }
         }
     }

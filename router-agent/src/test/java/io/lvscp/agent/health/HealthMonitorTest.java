@@ -68,7 +68,7 @@ class HealthMonitorTest {
 
     static ClusterState cluster(HealthCheck hc, boolean quiesce, SorryServer sorry, RealServer... servers) {
         VirtualServerSpec spec = new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80, Protocol.tcp, null, null, null,
-                hc, quiesce, sorry, true).withDefaults("http");
+                hc, quiesce, sorry, true, null).withDefaults("http");
         VirtualServerState vs = VirtualServerState.of(spec);
         for (RealServer rs : servers) vs = vs.withRealServer(rs);
         return ClusterState.absent("web").withSettings(new ClusterSettings("web", RoutingMethod.nat, null, null))
@@ -218,7 +218,7 @@ class HealthMonitorTest {
         HealthCheck none = new HealthCheck(HealthCheckKind.none, null, null, null, null, null, null, null, null, null, null, null);
         start(cluster(none, false, null, rs(1)));
         VirtualServerSpec other = new VirtualServerSpec("other", "192.168.26.11", "255.255.255.0", "eth0:2", 80, Protocol.tcp, null, null, null,
-                check(1, 1, 0), false, null, false).withDefaults("other");
+                check(1, 1, 0), false, null, false, null).withDefaults("other");
         desired.set(cluster(none, false, null, rs(1)).withVirtualServer(VirtualServerState.of(other).withRealServer(rs(2))));
         Awaitility.await().during(Duration.ofMillis(6 * SECOND)).atMost(Duration.ofSeconds(2)).until(() -> probes.isEmpty());
         assertEquals(0, monitor.checked());
