@@ -81,7 +81,6 @@ public final class FailoverService implements AutoCloseable {
     private int linkPort = -1;
     private long lastSent = Long.MIN_VALUE / 2;
     private String lastSendError;
-    private Boolean holding; // what the agent was last told (null: not yet; the agent holds the VIPs by default)
     private boolean reportedOnce;
     private boolean connectedBefore;
     // Role changes not yet sent (the stream was down), oldest first; bounded, the oldest dropped past that.
@@ -132,7 +131,6 @@ public final class FailoverService implements AutoCloseable {
     }
 
     private void startingAsBackup(Peering p) {
-        holding = false;
         host.holdVips(false);
         roleGauge.accept(0);
         reportedOnce = true;
@@ -195,7 +193,9 @@ public final class FailoverService implements AutoCloseable {
     private void reconfigure(Peering p, long now) {
         peering = p;
         if (p == null) return;
-        machine.configure(p.peerName(), p.selfPrimary(), preempt, p.deadtime(), now);
+        // The cluster's heartbeat setting decides; the agent's own preempt setting can only turn it on (for a pair
+        // whose control plane predates the setting).
+        machine.configure(p.peerName(), p.selfPrimary(), preempt || p.preempt(), p.deadtime(), now);
         // The first state with a peer arrived after start (no saved state): the agent holds the VIPs by default.
         if (p.peer() != null && machine.role() == Role.backup && !reportedOnce) startingAsBackup(p);
         if (p.peer() == null) {
@@ -232,7 +232,7 @@ public final class FailoverService implements AutoCloseable {
     private void carryOut(RoleMachine.Step s) {
         if (s.changed()) {
             LOG.warn("router {} is now {}: {}", router, s.role(), s.reason());
-            holding = s.role() == Role.active;
+            boolean holding = s.role() == Role.active;
             host.holdVips(holding);
             roleGauge.accept(holding ? 1 : 0);
             reportedOnce = true;

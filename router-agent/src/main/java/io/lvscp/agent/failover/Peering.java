@@ -11,7 +11,7 @@ import java.time.Duration;
  * heartbeat settings. Heartbeats go to the peer's public address on the cluster's heartbeat port, as pulse's do:
  * the segment the clients and the VIPs are on, so a heartbeat that arrives also proves that path.
  */
-public record Peering(Router self, Router peer, int port, Duration keepalive, Duration deadtime) {
+public record Peering(Router self, Router peer, int port, Duration keepalive, Duration deadtime, boolean preempt) {
 
     /** The pair of {@code router} in {@code state}; null when the state is absent or does not enrol this router. */
     public static Peering of(ClusterState state, String router) {
@@ -23,7 +23,8 @@ public record Peering(Router self, Router peer, int port, Duration keepalive, Du
             if (!r.name().equals(router)) peer = r;
         }
         Heartbeat h = state.settings().heartbeat() == null ? Heartbeat.defaults() : state.settings().heartbeat().withDefaults();
-        return new Peering(self, peer, h.port(), Duration.ofSeconds(h.keepaliveSeconds()), Duration.ofSeconds(h.deadtimeSeconds()));
+        return new Peering(self, peer, h.port(), Duration.ofSeconds(h.keepaliveSeconds()), Duration.ofSeconds(h.deadtimeSeconds()),
+                h.preempts());
     }
 
     public boolean selfPrimary() {

@@ -104,14 +104,20 @@ public final class StreamClient {
     }
 
     private void opened(WebSocket ws) {
-        socket = ws;
         lastHeard = System.nanoTime();
         ws.textMessageHandler(this::received);
         ws.closeHandler(v -> closed(ws));
         ws.exceptionHandler(e -> LOG.debug("stream error", e));
         StreamMessage.Hello h = new StreamMessage.Hello(helloTemplate.cluster(), helloTemplate.router(), heldRevision.getAsLong(),
                 helloTemplate.driver(), helloTemplate.agentVersion());
-        send(h);
+        // The hello goes out before the socket is published: a report sent from another thread meanwhile would
+        // otherwise reach the control plane first and get the agent refused.
+        try {
+            ws.writeTextMessage(Json.mapper().writeValueAsString(h));
+        } catch (Exception e) {
+            LOG.warn("cannot send hello", e);
+        }
+        socket = ws;
         heartbeatTimer = vertx.setPeriodic(heartbeatMillis, id -> {
             if (System.nanoTime() - lastHeard > 3 * heartbeatMillis * 1_000_000L) {
                 LOG.warn("control plane silent for {} ms; reconnecting", 3 * heartbeatMillis);

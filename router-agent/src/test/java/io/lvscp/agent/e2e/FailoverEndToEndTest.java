@@ -181,8 +181,11 @@ class FailoverEndToEndTest {
         assertTrue(metrics.contains("lvscp_agent_active{cluster=\"web\",router=\"lvs1\"} 1.0"), metrics);
         String metrics2 = lab.in(lab.routers.get("lvs2"), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9539; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
         assertTrue(metrics2.contains("lvscp_agent_active{cluster=\"web\",router=\"lvs2\"} 0.0"), metrics2);
-        var cluster = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath();
-        System.out.println("cluster view: activeRouters=" + cluster.get("activeRouters"));
+        // The control plane shows the role each router reported.
+        await("the cluster shows lvs1 as its active router", Duration.ofSeconds(10), () -> List.of("lvs1").equals(
+                Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getList("activeRouters")));
+        assertEquals("backup", Api.given(cp).get("/v1/clusters/web/routers/lvs2").then().statusCode(200).extract().jsonPath()
+                .getString("status.role"));
     }
 
     @Test
