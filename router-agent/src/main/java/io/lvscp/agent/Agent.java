@@ -64,7 +64,8 @@ public final class Agent {
         this.desired = saved;
         this.applied = saved;
         this.stream = new StreamClient(vertx, URI.create(config.controlPlane()),
-                new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION),
+                new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION,
+                        java.util.UUID.randomUUID().toString()),
                 () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000));
     }
 

@@ -28,7 +28,16 @@ import java.util.List;
 })
 public sealed interface StreamMessage {
     /** Agent → control plane, first: who it is and the revision it last applied (0: none). */
-    record Hello(String cluster, String router, long revision, String driver, String agentVersion) implements StreamMessage {}
+    record Hello(String cluster, String router, long revision, String driver, String agentVersion, String instance) implements StreamMessage {
+        /**
+         * {@code instance} names this run of the agent process (a new one after every restart): a control plane that
+         * sees a new instance forgets what the previous one reported of real-server health, since a restarted agent
+         * starts every server healthy and reports only what fails from then on.
+         */
+        public Hello(String cluster, String router, long revision, String driver, String agentVersion) {
+            this(cluster, router, revision, driver, agentVersion, null);
+        }
+    }
 
     /** Control plane → agent: the whole desired state at {@code revision}. */
     record Snapshot(long revision, ClusterState state) implements StreamMessage {}

@@ -171,7 +171,7 @@ public final class AgentGateway {
             sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
             LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
             metrics.agentConnected(cluster, router, h.revision());
-            record((cl, r) -> status.connected(cl, r, h.driver()));
+            record((cl, r) -> status.connected(cl, r, h.driver(), h.instance()));
             enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
         }
 

@@ -17,12 +17,22 @@ public final class RouterStatusStore {
         this.pool = pool;
     }
 
-    public Future<Void> connected(String cluster, String router, String driver) {
+    /**
+     * The router's agent said hello. A different instance than last time is a restarted agent: the health verdicts of
+     * the previous run are dropped in the same statement (the new run reports what fails from now on).
+     */
+    public Future<Void> connected(String cluster, String router, String driver, String instance) {
         return exec("""
-                INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver)
-                VALUES ($1, $2, true, now(), now(), $3)
-                ON CONFLICT (cluster, router) DO UPDATE SET connected = true, connected_since = now(), last_seen_at = now(), driver = $3
-                """, Tuple.of(cluster, router, driver));
+                WITH forgotten AS (
+                    DELETE FROM real_server_health h
+                    WHERE h.cluster = $1 AND h.router = $2 AND $4::text IS NOT NULL
+                      AND $4::text IS DISTINCT FROM (SELECT instance FROM router_status WHERE cluster = $1 AND router = $2)
+                )
+                INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver, instance)
+                VALUES ($1, $2, true, now(), now(), $3, $4)
+                ON CONFLICT (cluster, router) DO UPDATE SET connected = true, connected_since = now(), last_seen_at = now(),
+                    driver = $3, instance = coalesce($4, router_status.instance)
+                """, Tuple.of(cluster, router, driver, instance));
     }
 
     public Future<Void> disconnected(String cluster, String router) {

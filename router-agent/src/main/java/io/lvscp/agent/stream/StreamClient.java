@@ -109,7 +109,7 @@ public final class StreamClient {
         ws.closeHandler(v -> closed(ws));
         ws.exceptionHandler(e -> LOG.debug("stream error", e));
         StreamMessage.Hello h = new StreamMessage.Hello(helloTemplate.cluster(), helloTemplate.router(), heldRevision.getAsLong(),
-                helloTemplate.driver(), helloTemplate.agentVersion());
+                helloTemplate.driver(), helloTemplate.agentVersion(), helloTemplate.instance());
         // The hello goes out before the socket is published: a report sent from another thread meanwhile would
         // otherwise reach the control plane first and get the agent refused.
         try {

@@ -184,6 +184,23 @@ class AgentStreamTest {
     }
 
     @Test
+    void aRestartedAgentsOldHealthVerdictsAreForgotten() throws Exception {
+        addRealServer(1);
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+            agent.agent().report(new io.lvscp.api.stream.StreamMessage.HealthChanged("http", "rs1", false, "connect refused"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp)
+                    .get("/v1/clusters/web/virtual-servers/http/real-servers/rs1").then().body("health[0].healthy", equalTo(false)));
+        }
+        // A new run of the agent starts every server healthy and reports only what fails from then on.
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp)
+                    .get("/v1/clusters/web/virtual-servers/http/real-servers/rs1").then().body("$", not(hasKey("health"))));
+        }
+    }
+
+    @Test
     void aRouterThatIsNotEnrolledGetsNothing() throws Exception {
         try (AgentRuntime stranger = AgentRuntime.start(config("lvs7"), ProcessRunner.local(), new RecordingDriver())) {
             Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
