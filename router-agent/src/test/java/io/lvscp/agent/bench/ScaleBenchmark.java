@@ -37,6 +37,9 @@ import io.lvscp.api.model.VirtualServerSpec;
 import io.lvscp.api.stream.StreamMessage;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -57,6 +60,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.LoggerFactory;
 
@@ -218,6 +223,13 @@ public final class ScaleBenchmark {
             System.out.printf("%-9d %-12d %,13d %,11d %,12d %,13d %13s %13s %12s %12s%n", n, n * perService, bytes,
                     gzip(snapshot.getBytes(StandardCharsets.UTF_8)), deltaJson.getBytes(StandardCharsets.UTF_8).length, stateFile.length,
                     parse.median(), fold.median(), save.median(), write.median());
+        }
+        for (int n : sizes) {
+            ServiceTable want = DesiredTable.from(states.get(n));
+            String drift = Json.mapper().writeValueAsString(new StreamMessage.Drift(states.get(n).revision(), Changes.between(ServiceTable.EMPTY, want)));
+            String stats = Json.mapper().writeValueAsString(new StreamMessage.Stats(n, n * perService, 0, counters(n * perService)));
+            System.out.printf("  agent -> control plane at %d services: periodic Stats report with counters %,d B; Drift after the table was wiped %,d B%n",
+                    n, stats.length(), drift.length());
         }
         System.out.println("  (times: median ms; parse = the agent's StreamClient reader on the snapshot text, fold = the agent's fold of the delta,");
         System.out.println("   save = StateStore.save (JSON + write + rename, no fsync), write = the control plane's serialisation of the snapshot)");
@@ -415,7 +427,10 @@ public final class ScaleBenchmark {
                     List<ClusterState> next = changed(s, changes, 13);
                     long[] total = new long[changes], command = new long[changes];
                     int scriptBytes = 0;
-                    for (int i = 0; i < changes; i++) {
+                    // At least 5, then stop after a minute: at 10,000 services one change takes nft many seconds.
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    int done = 0;
+                    for (int i = 0; i < changes && (i < 5 || System.nanoTime() < until); i++, done++) {
                         ClusterState c = next.get(i);
                         total[i] = wall(() -> pass.reconcile(c, true, false));
                         List<LocalTimedRunner.Call> calls = new ArrayList<>(prod.drain());
@@ -425,9 +440,11 @@ public final class ScaleBenchmark {
                             scriptBytes = call.stdinBytes;
                         }
                     }
-                    long[] java = new long[changes];
-                    for (int i = 0; i < changes; i++) java[i] = total[i] - command[i];
-                    System.out.printf("  one change x%d (script %d B): total %s = JVM %s + nft -f %s (median / p90 ms)%n", changes, scriptBytes,
+                    total = Arrays.copyOf(total, done);
+                    command = Arrays.copyOf(command, done);
+                    long[] java = new long[done];
+                    for (int i = 0; i < done; i++) java[i] = total[i] - command[i];
+                    System.out.printf("  one change x%d (script %d B): total %s = JVM %s + nft -f %s (median / p90 ms)%n", done, scriptBytes,
                             Stats.of(total).mp(), Stats.of(java).mp(), Stats.of(command).mp());
                 } catch (RuntimeException e) {
                     System.out.printf("  FAILED at %d services: %s%n", n, e.getMessage());
@@ -559,6 +576,15 @@ public final class ScaleBenchmark {
                 (wall - calls.stream().mapToLong(GuestTimedRunner.Call::transferNanos).sum()) / 1e6,
                 calls.stream().mapToLong(GuestTimedRunner.Call::transferNanos).sum() / 1e9);
         check(back[0], DesiredTable.from(s));
+        Object[] counters = new Object[1];
+        wall = wall(() -> counters[0] = driver.stats());
+        calls = g.drain();
+        @SuppressWarnings("unchecked")
+        List<StreamMessage.DestinationStats> list = (List<StreamMessage.DestinationStats>) counters[0];
+        System.out.printf("  stats() (every periodic pass): guest %.1f ms [%s], JVM %.1f ms; its Stats report: %,d B (%,d destinations, counters all 0 here)%n",
+                calls.stream().mapToLong(GuestTimedRunner.Call::guestNanos).sum() / 1e6, guestDetail(calls),
+                (wall - calls.stream().mapToLong(GuestTimedRunner.Call::transferNanos).sum()) / 1e6,
+                json(new StreamMessage.Stats(s.virtualServers().size(), list.size(), 0, list)).length(), list.size());
         GuestTimedRunner.Timed sn = g.guest("/dev/null", List.of("ipvsadm", "-Sn"));
         String text = g.text("cat /stage/out");
         Stats parse = Stats.time(5, 2, () -> IpvsadmSaveParser.parse(text));
@@ -594,6 +620,14 @@ public final class ScaleBenchmark {
         }
         System.out.printf("  one change x%d: driver %s = JVM %s + guest ipvsadm -R %s | raw ipvsadm -R %s (median / p90 ms); console transfer %s ms%n",
                 changes, Stats.of(total).mp(), Stats.of(java).mp(), Stats.of(guest).mp(), Stats.of(rawOne).mp(), Stats.of(transfer).mp());
+    }
+
+    private static String json(Object o) {
+        try {
+            return Json.mapper().writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void clear(GuestTimedRunner g) {
@@ -649,7 +683,7 @@ public final class ScaleBenchmark {
     // ---- stream: a real control plane and a real agent ----------------------------------------------------------------
 
     private void stream(List<Integer> virtualServers) throws Exception {
-        System.out.printf("== stream: can a real control plane deliver the snapshot of a bigger cluster to a real agent? (%d real servers each) ==%n", perService);
+        System.out.printf("== stream: can a real control plane deliver the snapshot of a bigger cluster to a real agent, and take a big report? (%d real servers each) ==%n", perService);
         // StreamClient logs its WebSocket errors at DEBUG only; catch them to say why a snapshot does not arrive.
         Logger clientLog = (Logger) LoggerFactory.getLogger("io.lvscp.agent.stream.StreamClient");
         List<String> errors = new CopyOnWriteArrayList<>();
@@ -663,6 +697,7 @@ public final class ScaleBenchmark {
         catcher.start();
         Level before = clientLog.getLevel();
         clientLog.setLevel(Level.DEBUG);
+        clientLog.setAdditive(false); // counted here, not printed: each failed snapshot is a stack trace
         clientLog.addAppender(catcher);
         HttpClient http = HttpClient.newHttpClient();
         Vertx vertx = Vertx.vertx();
@@ -672,6 +707,7 @@ public final class ScaleBenchmark {
                 long t0 = System.nanoTime();
                 post(http, cp, "/v1/clusters", "{\"name\":\"" + c + "\",\"routingMethod\":\"nat\",\"natRouter\":{\"address\":\"10.0.0.254\",\"netmask\":\"255.0.0.0\",\"device\":\"eth1:1\"}}");
                 post(http, cp, "/v1/clusters/" + c + "/routers", "{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.0.0.252\"}");
+                post(http, cp, "/v1/clusters/" + c + "/routers", "{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.0.0.253\"}");
                 for (int i = 0; i < n; i++) {
                     post(http, cp, "/v1/clusters/" + c + "/virtual-servers", "{\"name\":\"" + vsName(i) + "\",\"address\":\"" + vip(i)
                             + "\",\"netmask\":\"255.255.0.0\",\"device\":\"eth0:1\",\"port\":80,\"scheduler\":\"wrr\"}");
@@ -680,7 +716,7 @@ public final class ScaleBenchmark {
                                 "{\"name\":\"rs" + k + "\",\"address\":\"" + rip(i * perService + k) + "\",\"port\":8080}");
                     }
                 }
-                long revision = 2 + (long) n * (1 + perService);
+                long revision = 3 + (long) n * (1 + perService);
                 HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/" + c)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 System.out.printf("-- cluster %s: %d virtual servers x %d made with %,d REST writes in %.1f s (GET of it: %,d B)%n", c, n, perService,
@@ -702,13 +738,70 @@ public final class ScaleBenchmark {
                             agent.appliedRevision(), errors.size(), errors.isEmpty() ? "none logged" : errors.get(0));
                 }
                 agent.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                if (n == virtualServers.get(0)) upstream(vertx, cp, c, revision);
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             clientLog.detachAppender(catcher);
             clientLog.setLevel(before);
+            clientLog.setAdditive(true);
         }
         System.out.println();
+    }
+
+    /**
+     * The other direction: an agent's periodic Stats report carries one counter set per destination. For each report size
+     * a raw WebSocket client (no message limit of its own) connects as router lvs2, says hello, keeps heartbeating, sends a
+     * Stats report of that many destinations, and watches whether the control plane keeps the link.
+     */
+    private void upstream(Vertx vertx, RunningControlPlane cp, String cluster, long revision) throws Exception {
+        int largest = sizes.get(sizes.size() - 1) * perService;
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(256 << 20).setMaxFrameSize(1 << 20));
+        String beat = Json.mapper().writeValueAsString(new StreamMessage.Heartbeat(revision));
+        try {
+            for (int destinations : new LinkedHashSet<>(List.of(10, 1_000, 2_000, largest))) {
+                String report = Json.mapper().writeValueAsString(new StreamMessage.Stats(destinations / perService, destinations, 0, counters(destinations)));
+                WebSocket ws = client.connect(cp.port(), "127.0.0.1", "/v1/agents/stream").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                AtomicLong heard = new AtomicLong(System.nanoTime());
+                AtomicReference<String> closed = new AtomicReference<>();
+                ws.textMessageHandler(t -> heard.set(System.nanoTime()));
+                ws.closeHandler(v -> closed.set(ws.closeStatusCode() + " " + ws.closeReason()));
+                ws.exceptionHandler(e -> { });
+                long timer = vertx.setPeriodic(300, id -> {
+                    if (closed.get() == null) ws.writeTextMessage(beat);
+                });
+                ws.writeTextMessage(Json.mapper().writeValueAsString(new StreamMessage.Hello(cluster, "lvs2", revision, "recording", Agent.VERSION)));
+                try {
+                    Thread.sleep(1000);
+                    String before = link(heard, closed);
+                    ws.writeTextMessage(report);
+                    Thread.sleep(4000);
+                    System.out.printf("  agent -> control plane: a Stats report of %,d destinations, %,d B: %s (before it: %s)%n", destinations,
+                            report.length(), link(heard, closed), before);
+                } finally {
+                    vertx.cancelTimer(timer);
+                    if (closed.get() == null) ws.close();
+                }
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    private static String link(AtomicLong heard, AtomicReference<String> closed) {
+        long silent = (System.nanoTime() - heard.get()) / 1_000_000;
+        if (closed.get() != null) return "the control plane CLOSED the stream (" + closed.get() + ")";
+        return silent < 1500 ? "link up (last message from the control plane " + silent + " ms ago)" : "no message from the control plane for " + silent + " ms";
+    }
+
+    /** Counters of a busy router for n destinations: a few billion packets, some terabytes. */
+    private List<StreamMessage.DestinationStats> counters(int n) {
+        List<StreamMessage.DestinationStats> out = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            out.add(new StreamMessage.DestinationStats("tcp " + vip(j / perService) + ":80", rip(j) + ":8080", 123_456_789L, 9_876_543_210L,
+                    8_765_432_109L, 1_234_567_890_123L, 12_345_678_901_234L));
+        }
+        return out;
     }
 
     private static void post(HttpClient http, RunningControlPlane cp, String path, String body) throws Exception {
