@@ -99,9 +99,9 @@ public final class FailureDetectionBenchmark {
     private FailureDetectionBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        useTestClassPathForChildren();
         String module = System.getProperty("bench.moduleDir", Files.isDirectory(Path.of("router-agent")) ? "router-agent" : ".");
         outDir = Files.createDirectories(Path.of(System.getProperty("bench.outDir", module + "/target/failover-bench")));
+        useTestClassPathForChildren();
         System.out.println("failure detection and failover, as a client sees them");
         System.out.println(machine());
         System.out.printf("client: one request every %d ms, each a new TCP connection, connect and read timeout %d ms each;"
@@ -728,18 +728,61 @@ public final class FailureDetectionBenchmark {
 
     /**
      * The labs start child JVMs (real servers, check worker, agents, the client) with this JVM's {@code java.class.path}.
-     * Under exec:java that is Maven's launcher, not the test class path, which lives in the plugin's class loader: use that.
+     * Under exec:java that is Maven's launcher, not the test class path, which lives in the plugin's class loader: use
+     * that. Its class directories are copied first (to {@code bench.outDir}/classpath), so that a build running in the
+     * same tree meanwhile (which deletes and rewrites target/test-classes) cannot take classes away from the children.
      */
     static void useTestClassPathForChildren() throws Exception {
-        String cp = System.getProperty("java.class.path", "");
-        if (cp.contains("test-classes")) return;
         List<String> parts = new ArrayList<>();
-        if (FailureDetectionBenchmark.class.getClassLoader() instanceof URLClassLoader u) {
+        String cp = System.getProperty("java.class.path", "");
+        if (cp.contains("test-classes")) {
+            parts.addAll(List.of(cp.split(File.pathSeparator)));
+        } else if (FailureDetectionBenchmark.class.getClassLoader() instanceof URLClassLoader u) {
             for (URL url : u.getURLs()) if ("file".equals(url.getProtocol())) parts.add(Path.of(url.toURI()).toString());
         }
         if (parts.stream().noneMatch(p -> p.contains("test-classes"))) {
             throw new IllegalStateException("cannot find the test class path for the child JVMs (java.class.path is " + cp + ")");
         }
-        System.setProperty("java.class.path", String.join(File.pathSeparator, parts));
+        Path snapshot = outDir.resolve("classpath");
+        if (Files.exists(snapshot)) {
+            try (var walk = Files.walk(snapshot)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            Path from = Path.of(parts.get(i));
+            if (!Files.isDirectory(from)) {
+                out.add(parts.get(i));
+                continue;
+            }
+            preload(from);
+            Path to = snapshot.resolve(i + "-" + from.getFileName());
+            try (var walk = Files.walk(from)) {
+                for (Path p : walk.toList()) {
+                    Path target = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) Files.createDirectories(target);
+                    else Files.copy(p, target);
+                }
+            }
+            out.add(to.toString());
+        }
+        System.setProperty("java.class.path", String.join(File.pathSeparator, out));
+    }
+
+    /** Loads (without initialising) every class of a class directory into this JVM now, for the same reason. */
+    private static void preload(Path classes) throws IOException {
+        ClassLoader loader = FailureDetectionBenchmark.class.getClassLoader();
+        try (var walk = Files.walk(classes)) {
+            for (Path p : walk.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String rel = classes.relativize(p).toString();
+                if (rel.endsWith("module-info.class") || rel.endsWith("package-info.class")) continue;
+                try {
+                    Class.forName(rel.substring(0, rel.length() - 6).replace(File.separatorChar, '.'), false, loader);
+                } catch (Throwable ignored) {
+                    // a class whose dependencies are not on this class path is not used here either
+                }
+            }
+        }
     }
 }

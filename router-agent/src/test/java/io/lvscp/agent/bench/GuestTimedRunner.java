@@ -26,8 +26,14 @@ import java.util.List;
 final class GuestTimedRunner implements CommandRunner {
     /** One command: its guest run time, and the console transfer around it (host wall time of each step). */
     record Call(List<String> argv, int stdinBytes, int stdoutBytes, long guestNanos, long stageNanos, long runNanos, long fetchNanos) {
-        long transferNanos() {
+        /** Host wall time spent in the VM calls: the console transfer and the guest's run together. */
+        long vmNanos() {
             return stageNanos + runNanos + fetchNanos;
+        }
+
+        /** The console alone: the calls' host wall time less the command's own run in the guest. */
+        long transferNanos() {
+            return vmNanos() - guestNanos;
         }
     }
 

@@ -255,6 +255,14 @@ class FailoverEndToEndTest {
         awaitRoleEvent(after, loser, "backup", preempt ? "split brain resolved: lvs1 is the primary and preemption is on"
                 : "split brain resolved: lvs2 took over later");
         await("the client's neighbour entry is " + winner, Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac(winner, "eth0")));
+        // Replies go back through the real servers' gateway: their entry for it must have followed too.
+        for (int i = 1; i <= lab.servers.size(); i++) {
+            int server = i;
+            await("real server " + i + "'s gateway entry is " + winner, Duration.ofSeconds(3), () -> {
+                String n = lab.serverNeighbour(server, FailoverLab.NAT_VIP);
+                return n.isEmpty() || n.equals(lab.mac(winner, "eth1"));
+            });
+        }
         assertNoFailures(lab.probe(VIP, 80, 40));
     }
 

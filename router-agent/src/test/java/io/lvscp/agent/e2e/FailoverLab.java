@@ -218,6 +218,12 @@ public final class FailoverLab implements AutoCloseable {
         return n.isEmpty() ? "" : n.get(0).path("lladdr").asText("");
     }
 
+    /** The link-layer address real server {@code i}'s neighbour table has for {@code address} (empty when none). */
+    public String serverNeighbour(int i, String address) throws Exception {
+        JsonNode n = Json.mapper().readTree(in(servers.get(i - 1), "ip", "-j", "neigh", "show", address));
+        return n.isEmpty() ? "" : n.get(0).path("lladdr").asText("");
+    }
+
     /** N requests from the client namespace to host:port; answers by server name, plus "failed". */
     public Map<String, Integer> probe(String host, int port, int count) throws Exception {
         Process p = java(client, HttpProbe.class.getName(), host, String.valueOf(port), String.valueOf(count)).redirectErrorStream(true).start();

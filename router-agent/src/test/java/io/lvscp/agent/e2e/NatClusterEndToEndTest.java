@@ -145,7 +145,8 @@ class NatClusterEndToEndTest {
     @Order(3)
     void rulesDeletedByHandAreRestoredAndReported() throws Exception {
         lab.in(lab.router, "nft", "delete", "table", "ip", "lvscp");
-        assertEquals(100, lab.probe(VIP, 80, 100).getOrDefault("failed", 0), "without the rules nothing answers on the VIP");
+        // Checked on the kernel, not with traffic: the agent may put the rules back before a probe could start.
+        assertFalse(lab.in(lab.router, "nft", "list", "tables").contains("lvscp\n"), "the table is gone");
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
                 lab.probe(VIP, 80, 5).getOrDefault("rs1", 0) == 5);
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
