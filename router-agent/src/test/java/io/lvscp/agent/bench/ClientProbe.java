@@ -1,13 +1,15 @@
 package io.lvscp.agent.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,32 +80,87 @@ public final class ClientProbe {
         return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     }
 
+    private static final java.lang.reflect.Method GET_FD;
+    private static final java.lang.reflect.Method LOCAL_ADDRESS;
+
+    static {
+        java.lang.reflect.Method fd = null;
+        java.lang.reflect.Method local = null;
+        try {
+            // SocketChannel.getLocalAddress() says nothing while a connect is pending; the kernel has bound the
+            // socket by then. Asked through the JDK's own helper (needs --add-opens java.base/sun.nio.ch=ALL-UNNAMED).
+            fd = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredMethod("getFD");
+            fd.setAccessible(true);
+            local = Class.forName("sun.nio.ch.Net").getDeclaredMethod("localAddress", java.io.FileDescriptor.class);
+            local.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("source ports will read 0: " + e);
+            fd = null;
+            local = null;
+        }
+        GET_FD = fd;
+        LOCAL_ADDRESS = local;
+    }
+
+    /** The source port the kernel gave the socket of a (possibly still pending) connect; 0 if it cannot be read. */
+    private static int sourcePort(SocketChannel ch) {
+        try {
+            InetSocketAddress a = (InetSocketAddress) ch.getLocalAddress();
+            if (a != null) return a.getPort();
+            if (GET_FD == null) return 0;
+            return ((InetSocketAddress) LOCAL_ADDRESS.invoke(null, GET_FD.invoke(ch))).getPort();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** One request: "port ok name" or "port fail reason" (port: the client's source port, 0 if none was chosen). */
     private static String request(String host, int port, int timeout) {
+        int local = 0;
         boolean connected = false;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), timeout);
+        try (SocketChannel ch = SocketChannel.open(); Selector sel = Selector.open()) {
+            ch.configureBlocking(false);
+            // A non-blocking connect: the kernel picks the source port at once, so even a request that never connects
+            // says which one it used (conntrack tells connections apart by it).
+            boolean done = ch.connect(new InetSocketAddress(host, port));
+            local = sourcePort(ch);
+            SelectionKey key = ch.register(sel, SelectionKey.OP_CONNECT);
+            if (!done) {
+                if (sel.select(timeout) == 0) return local + " fail connect-timeout";
+                ch.finishConnect();
+            }
             connected = true;
-            s.setSoTimeout(timeout);
-            OutputStream o = s.getOutputStream();
-            o.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ByteBuffer out = ByteBuffer.wrap(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            while (out.hasRemaining()) ch.write(out); // a few bytes into an empty send buffer
+            key.interestOps(SelectionKey.OP_READ);
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+            while (true) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) return local + " fail read-timeout";
+                sel.select(left);
+                sel.selectedKeys().clear();
+                int n = ch.read(in);
+                if (n < 0) break;
+                answer.write(in.array(), 0, in.position());
+                in.clear();
+            }
+            String response = answer.toString(StandardCharsets.UTF_8);
             int body = response.indexOf("\r\n\r\n");
-            if (!response.startsWith("HTTP/1.") || body < 0) return "fail incomplete-answer";
+            if (!response.startsWith("HTTP/1.") || body < 0) return local + " fail incomplete-answer";
             String status = response.substring(0, Math.min(response.length(), 12));
-            if (!status.endsWith(" 200")) return "fail status-" + status.substring(9).trim();
+            if (!status.endsWith(" 200")) return local + " fail status-" + status.substring(9).trim();
             String name = response.substring(body + 4).trim();
-            return name.isEmpty() ? "fail empty-body" : "ok " + name.replace(' ', '_');
-        } catch (SocketTimeoutException e) {
-            return connected ? "fail read-timeout" : "fail connect-timeout";
+            return name.isEmpty() ? local + " fail empty-body" : local + " ok " + name.replace(' ', '_');
         } catch (ConnectException e) {
             String m = String.valueOf(e.getMessage());
-            return m.contains("refused") ? "fail refused" : "fail connect-" + m.replace(' ', '-');
+            return local + (m.contains("refused") ? " fail refused" : " fail connect-" + m.replace(' ', '-'));
         } catch (NoRouteToHostException e) {
-            return "fail no-route";
+            return local + " fail no-route";
         } catch (Exception e) {
             String m = String.valueOf(e.getMessage()).replace(' ', '-');
-            return "fail " + e.getClass().getSimpleName() + (connected ? "-after-connect-" : "-") + m;
+            return local + " fail " + e.getClass().getSimpleName() + (connected ? "-after-connect-" : "-") + m;
         }
     }
 }

@@ -193,8 +193,11 @@ public final class FailureDetectionBenchmark {
         }
         TimedDriver.Apply applied = removal;
         Window w = awaitRecovery(probe, t0 - REQUEST_TIMEOUT_MS * 1000L, () -> applied.end(), deadline);
+        w.stragglers(applied.end(), probe.since(t0 - REQUEST_TIMEOUT_MS * 1000L), probe.since(t0 - 120_000_000L));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("client: first failed -> first good after the last failure", ms(w.firstGoodAfterLast.start - w.firstFail.start));
+        m.put("client: the same, not counting failures after the table changed", w.firstGoodAfterLastBeforeChange == null ? 0
+                : ms(w.firstGoodAfterLastBeforeChange.start - w.firstFail.start));
         m.put("client: fault -> first failed request started", ms(w.firstFail.start - t0));
         m.put("client: fault -> last failed request started", ms(w.lastFail.start - t0));
         m.put("fault injected (command took)", ms(t1 - t0));
@@ -205,11 +208,14 @@ public final class FailureDetectionBenchmark {
         m.put("client: last failed start - table changed", ms(w.lastFail.start - applied.end()));
         m.put("requests failed (count)", (double) w.failed);
         m.put("requests in the failure window (count)", (double) w.inWindow);
+        m.put("failures started after the table changed (count)", (double) w.late);
+        m.put("... of them on the source port of an earlier failure (count)", (double) w.lateReused);
         System.out.printf("health-%s run %d (%s): failures %s; first failed -> first good %.0f ms; detection %.0f ms; table changed %.0f ms"
-                        + " after the fault (nft %.0f ms); %d of %d requests in the window failed: %s; load %s%n",
+                        + " after the fault (nft %.0f ms); %d of %d requests in the window failed: %s; %d failed after the table changed,"
+                        + " %d of them on a reused source port; load %s%n",
                 fault, run, rs, range(w, t0), m.get("client: first failed -> first good after the last failure"),
                 m.get("agent: fault -> verdict 'failed' (detection)"), m.get("kernel: fault -> server out of the table"),
-                m.get("agent: nft transaction itself"), w.failed, w.inWindow, w.reasons, loadavg());
+                m.get("agent: nft transaction itself"), w.failed, w.inWindow, w.reasons, w.late, w.lateReused, loadavg());
         probe.dump(outDir.resolve("health-" + fault + "-run" + run + ".csv"), t0 - 2_000_000, t0);
         return m;
     }
@@ -297,6 +303,7 @@ public final class FailureDetectionBenchmark {
             }
             long moved = Math.max(clientArp, gatewayArp);
             Window w = awaitRecovery(probe, t0 - REQUEST_TIMEOUT_MS * 1000L, () -> moved, deadline);
+            w.stragglers(moved, probe.since(t0 - REQUEST_TIMEOUT_MS * 1000L), probe.since(t0 - 120_000_000L));
             String[] took = takeover(lab, survivor, t0);
             long role = Long.parseLong(took[0]);
             m.put("client: first failed -> first good after the last failure", ms(w.firstGoodAfterLast.start - w.firstFail.start));
@@ -310,6 +317,7 @@ public final class FailureDetectionBenchmark {
             m.put("rs1: fault -> neighbour entry for the gateway moved (netlink event)", ms(gatewayArp - t0));
             m.put("requests failed (count)", (double) w.failed);
             m.put("good requests between failures (count)", (double) w.goodBetween);
+            m.put("failures started after both neighbour entries moved (count)", (double) w.late);
             System.out.printf("failover run %d (%s dies, %s takes over: '%s'): failures %s; first failed -> first good %.0f ms;"
                             + " logged active %.0f ms, VIPs held %.0f ms, client ARP %.0f ms, gateway ARP %.0f ms after the fault; %d requests failed: %s; load %s%n",
                     run, dead, survivor, took[1], range(w, t0), m.get("client: first failed -> first good after the last failure"),
@@ -366,7 +374,7 @@ public final class FailureDetectionBenchmark {
 
     // ---- the client's view -----------------------------------------------------------------------------------------
 
-    record Req(long seq, long start, long end, boolean ok, String what) {}
+    record Req(long seq, long start, long end, int port, boolean ok, String what) {}
 
     /** The failures after a fault: first and last failed request, the first good one after each, counts. */
     static final class Window {
@@ -377,6 +385,42 @@ public final class FailureDetectionBenchmark {
         int inWindow;
         int goodBetween;
         final Map<String, Integer> reasons = new TreeMap<>();
+        /** Failures that started after the change that should have ended them, and those of them on a reused source port. */
+        int late;
+        int lateReused;
+        /** The first good request after the last failure that started before that change. */
+        Req firstGoodAfterLastBeforeChange;
+
+        /**
+         * Looks at the failures that started after {@code changed}: a reused source port whose earlier connection (in
+         * {@code history}, failed) is still in the router's conntrack table, in state SYN_SENT, goes where that one went.
+         */
+        Window stragglers(long changed, List<Req> byStart, List<Req> history) {
+            Req lastBefore = null;
+            for (Req r : byStart) {
+                if (r.ok()) continue;
+                if (r.start() <= changed) {
+                    lastBefore = r;
+                    continue;
+                }
+                late++;
+                for (Req h : history) {
+                    if (!h.ok() && h.port() == r.port() && h.start() < r.start() && h.seq() != r.seq()) {
+                        lateReused++;
+                        break;
+                    }
+                }
+            }
+            if (lastBefore != null) {
+                for (Req r : byStart) {
+                    if (r.ok() && r.start() > lastBefore.start()) {
+                        firstGoodAfterLastBeforeChange = r;
+                        break;
+                    }
+                }
+            }
+            return this;
+        }
 
         static Window of(List<Req> byStart) {
             Window w = new Window();
@@ -455,7 +499,8 @@ public final class FailureDetectionBenchmark {
 
         static Probe start(String ns, String host, int port) throws Exception {
             List<String> argv = List.of("ip", "netns", "exec", ns, ProcessHandle.current().info().command().orElse("java"),
-                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), ClientProbe.class.getName(),
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), ClientProbe.class.getName(),
                     host, String.valueOf(port), String.valueOf(PERIOD_MS), String.valueOf(REQUEST_TIMEOUT_MS));
             Process p = new ProcessBuilder(argv).redirectError(outDir.resolve("client-probe.err").toFile()).start();
             Probe probe = new Probe(p);
@@ -466,9 +511,10 @@ public final class FailureDetectionBenchmark {
                 Thread t = new Thread(() -> {
                     try {
                         for (String line = r.readLine(); line != null; line = r.readLine()) {
-                            String[] f = line.split(" ", 5);
-                            if (f.length < 5) continue;
-                            probe.results.add(new Req(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), f[3].equals("ok"), f[4]));
+                            String[] f = line.split(" ", 6);
+                            if (f.length < 6) continue;
+                            probe.results.add(new Req(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]),
+                                    f[4].equals("ok"), f[5]));
                         }
                     } catch (IOException | RuntimeException e) {
                         // the probe ended
@@ -500,9 +546,9 @@ public final class FailureDetectionBenchmark {
         /** The requests started since {@code from}, times relative to the fault, as CSV. */
         void dump(Path file, long from, long t0) throws IOException {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-                w.println("seq,start_ms_after_fault,end_ms_after_fault,result,answer_or_reason");
+                w.println("seq,start_ms_after_fault,end_ms_after_fault,source_port,result,answer_or_reason");
                 for (Req r : since(from)) {
-                    w.printf("%d,%.1f,%.1f,%s,%s%n", r.seq(), ms(r.start() - t0), ms(r.end() - t0), r.ok() ? "ok" : "fail", r.what());
+                    w.printf("%d,%.1f,%.1f,%d,%s,%s%n", r.seq(), ms(r.start() - t0), ms(r.end() - t0), r.port(), r.ok() ? "ok" : "fail", r.what());
                 }
             }
         }

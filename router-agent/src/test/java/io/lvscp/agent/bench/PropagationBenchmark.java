@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
  * beside it, to the REST response), with N agents connected (N/2 router pairs, writes round-robin over the clusters). The agents
  * share one Vert.x and have a driver that only records, so what is measured is the control plane,
  * the event store, NOTIFY, the stream and the agent's own work, not a kernel. Not a test: run it by hand,
- * see docs/benchmarks.md. Args: agents (default 100), writes (default 300).
+ * see docs/benchmarks-agent.md. Args: agents (default 100), writes (default 300).
  */
 public final class PropagationBenchmark {
     public static void main(String[] args) throws Exception {

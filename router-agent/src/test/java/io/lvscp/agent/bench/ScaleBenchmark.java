@@ -76,12 +76,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code java}: the agent's own (JVM) work per pass, with a runner that runs nothing: a full pass and a one-change
  *       pass through the real {@link Reconciler} and driver, plus {@link StateStore#save}, which the agent does after
  *       every applied revision;</li>
- *   <li>{@code nft}: the nftables driver in a network namespace (root, nft), through {@code ProcessRunner.inNetns};</li>
+ *   <li>{@code nft}: the nftables driver in a network namespace (root, nft), through {@code ProcessRunner.inNetns} and its
+ *       30 s per command; a step that times out is reported and repeated with a 10-minute runner to show its real time;</li>
  *   <li>{@code ipvs}: the ipvs driver in the qemu VM with a real IPVS kernel (TCG, no KVM), side by side with a raw
- *       {@code ipvsadm -R} of the very same script; commands are timed inside the guest ({@link GuestTimedRunner}) and
- *       the serial-console transfer is reported apart;</li>
+ *       {@code ipvsadm -R} of the very same script, each full apply in a freshly booted VM; commands are timed inside
+ *       the guest ({@link GuestTimedRunner}) and the serial-console transfer is reported apart;</li>
  *   <li>{@code stream}: whether a real control plane can deliver a snapshot of a bigger cluster to a real agent over the
- *       real WebSocket (clusters made through the REST API).</li>
+ *       real WebSocket (clusters made through the REST API), and whether it records big reports from an agent.</li>
  * </ul>
  * Properties: {@code bench.sizes} (100,1000,10000), {@code bench.realServers} (10), {@code bench.changes} (20: one-change
  * passes per size), {@code bench.rounds} (3: full applies per size and system), {@code bench.streamSizes} (150,300:
