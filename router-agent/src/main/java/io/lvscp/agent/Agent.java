@@ -228,13 +228,13 @@ public final class Agent {
             } else if (!o.changes().isEmpty() && periodic) {
                 metrics.drift();
                 LOG.warn("kernel had drifted from revision {}; corrected: {}", applied.revision(), o.changes());
-                stream.send(new StreamMessage.Drift(applied.revision(), o.changes()));
+                stream.send(StreamMessage.Drift.capped(applied.revision(), o.changes()));
             }
             if (periodic) {
                 // Counters move with traffic, not revisions: read and report them with the periodic check.
                 List<StreamMessage.DestinationStats> counters = reconciler.stats();
                 metrics.destinations(counters);
-                stream.send(new StreamMessage.Stats(o.services(), o.destinations(), o.millis(), counters));
+                stream.send(StreamMessage.Stats.capped(o.services(), o.destinations(), o.millis(), counters));
             }
             return null;
         }, true);

@@ -27,6 +27,14 @@ import java.util.List;
         @JsonSubTypes.Type(value = StreamMessage.RoleChanged.class, name = "role"),
 })
 public sealed interface StreamMessage {
+    /**
+     * The largest message an agent accepts: a snapshot carries a whole cluster (about 17.5 MB of JSON at 10,000
+     * virtual servers × 10 real servers), and a stream that cannot carry it leaves a new router with nothing.
+     */
+    int MAX_TO_AGENT_BYTES = 256 * 1024 * 1024;
+
+    /** The largest message the control plane accepts from an agent; reports are capped well below it. */
+    int MAX_FROM_AGENT_BYTES = 4 * 1024 * 1024;
     /** Agent → control plane, first: who it is and the revision it last applied (0: none). */
     record Hello(String cluster, String router, long revision, String driver, String agentVersion, String instance) implements StreamMessage {
         /**
@@ -61,10 +69,42 @@ public sealed interface StreamMessage {
     record Nack(long revision, long appliedRevision, String error) implements StreamMessage {}
 
     /** Agent → control plane: the kernel had drifted from {@code revision} and was corrected. */
-    record Drift(long revision, List<String> corrections) implements StreamMessage {}
+    record Drift(long revision, List<String> corrections) implements StreamMessage {
+        /** Enough to tell what happened; a wiped kernel of a big cluster would otherwise send every rule back. */
+        public static final int MAX_CORRECTIONS = 100;
 
-    /** Agent → control plane: a summary of the router's data plane, shown on the router resource. */
-    record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) implements StreamMessage {}
+        /** {@code corrections} cut to {@link #MAX_CORRECTIONS}, the last line saying how many more there were. */
+        public static Drift capped(long revision, List<String> corrections) {
+            if (corrections.size() <= MAX_CORRECTIONS) return new Drift(revision, List.copyOf(corrections));
+            List<String> head = new java.util.ArrayList<>(corrections.subList(0, MAX_CORRECTIONS - 1));
+            head.add("... and " + (corrections.size() - MAX_CORRECTIONS + 1) + " more");
+            return new Drift(revision, List.copyOf(head));
+        }
+    }
+
+    /**
+     * Agent → control plane: a summary of the router's data plane, shown on the router resource. {@code counters}
+     * holds at most {@link #MAX_COUNTERS} real servers, the busiest; {@code omittedCounters} says how many were left
+     * out (every one of them is on the agent's own /metrics).
+     */
+    record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters, int omittedCounters)
+            implements StreamMessage {
+        public static final int MAX_COUNTERS = 1000;
+
+        public Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) {
+            this(services, destinations, reconcileMillis, counters, 0);
+        }
+
+        /** A summary with the {@link #MAX_COUNTERS} busiest real servers (by connections, then bytes). */
+        public static Stats capped(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) {
+            if (counters.size() <= MAX_COUNTERS) return new Stats(services, destinations, reconcileMillis, List.copyOf(counters), 0);
+            List<DestinationStats> busiest = counters.stream()
+                    .sorted(java.util.Comparator.comparingLong(DestinationStats::connections)
+                            .thenComparingLong(d -> d.bytesIn() + d.bytesOut()).reversed())
+                    .limit(MAX_COUNTERS).toList();
+            return new Stats(services, destinations, reconcileMillis, busiest, counters.size() - MAX_COUNTERS);
+        }
+    }
 
     /**
      * Agent → control plane: a health check changed its verdict on a real server ("connect refused", "expected

@@ -44,6 +44,7 @@ public final class AgentGateway {
     private final ControlPlaneMetrics metrics;
     private final long heartbeatMillis;
     private final Map<String, Set<Session>> sessions = new HashMap<>();
+    private final SnapshotCache snapshots;
 
     public AgentGateway(Vertx vertx, ClusterProjections projections, EventStore store, RouterStatusStore status,
                         ControlPlaneMetrics metrics, long heartbeatMillis) {
@@ -53,7 +54,9 @@ public final class AgentGateway {
         this.status = status;
         this.metrics = metrics;
         this.heartbeatMillis = heartbeatMillis;
+        this.snapshots = new SnapshotCache(vertx);
         projections.addListener((before, after, events) -> {
+            snapshots.forget(after.name());
             for (Session s : sessions.getOrDefault(after.name(), Set.of())) s.changed(before, after, events);
         });
     }
@@ -89,7 +92,8 @@ public final class AgentGateway {
 
         void start() {
             ws.textMessageHandler(this::received);
-            ws.exceptionHandler(e -> LOG.debug("agent stream error", e));
+            // A message over the size limit, a broken frame, a reset: the stream is lost, and an operator must hear why.
+            ws.exceptionHandler(e -> LOG.warn("stream of agent {}/{} failed: {}", cluster, router, e.toString()));
             ws.closeHandler(v -> closed());
             // The agent speaks first; one that says nothing is not an agent.
             timer = vertx.setPeriodic(heartbeatMillis, id -> beat());
@@ -183,7 +187,8 @@ public final class AgentGateway {
             }
             if (held <= 0 || held > head.revision() || head.revision() - held > MAX_DELTA_EVENTS) {
                 sentRevision = head.revision();
-                return send(new StreamMessage.Snapshot(head.revision(), head));
+                metrics.streamed("snapshot");
+                return snapshots.get(head).compose(json -> closed ? Future.succeededFuture() : ws.writeTextMessage(json));
             }
             return store.readStream(ClusterProjections.streamId(cluster), held, head.revision()).compose(events -> {
                 sentRevision = head.revision();
@@ -296,7 +301,10 @@ public final class AgentGateway {
                 Set<Session> set = sessions.get(cluster);
                 if (set != null) {
                     set.remove(this);
-                    if (set.isEmpty()) sessions.remove(cluster);
+                    if (set.isEmpty()) {
+                        sessions.remove(cluster);
+                        snapshots.forget(cluster);
+                    }
                 }
                 LOG.info("router {}/{} disconnected", cluster, router);
                 metrics.agentDisconnected(cluster, router);

@@ -1,5 +1,6 @@
 package io.lvscp.controlplane.http;
 
+import io.lvscp.api.stream.StreamMessage;
 import io.lvscp.controlplane.agents.AgentGateway;
 import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
@@ -72,7 +73,11 @@ public final class ApiServer {
 
     public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setCompressionSupported(true))
+                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setCompressionSupported(true)
+                        // Agents' reports are capped well below this; a snapshot (to agents) is limited on their side.
+                        .setMaxWebSocketMessageSize(StreamMessage.MAX_FROM_AGENT_BYTES)
+                        // JSON snapshots shrink about tenfold; the fastest level keeps the event loop's share small.
+                        .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1))
                 .requestHandler(router)
                 .listen();
     }

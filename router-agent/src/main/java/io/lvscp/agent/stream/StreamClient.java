@@ -37,7 +37,9 @@ public final class StreamClient {
     // Retries back off up to ten heartbeats (30 s at most): an agent told to watch its link closely also retries sooner.
     private final long maxBackoffMillis;
     private final WebSocketClient client;
+    private static final int INLINE_READ_CHARS = 256 * 1024;
     private WebSocket socket;
+    private io.vertx.core.Future<Void> inbox = io.vertx.core.Future.succeededFuture();
     private int failures;
     private long lastHeard;
     private long heartbeatTimer = -1;
@@ -54,7 +56,10 @@ public final class StreamClient {
         this.heartbeatMillis = heartbeatMillis;
         this.maxBackoffMillis = Math.max(1000, Math.min(30_000, 10 * heartbeatMillis));
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2))
-                .setClosingTimeout((int) Math.max(1, heartbeatMillis / 1000)));
+                .setClosingTimeout((int) Math.max(1, heartbeatMillis / 1000))
+                // A snapshot carries the whole cluster: tens of megabytes for a big one, compressed on the wire.
+                .setMaxMessageSize(StreamMessage.MAX_TO_AGENT_BYTES)
+                .setTryUsePerMessageCompression(true));
     }
 
     public void start() {
@@ -105,9 +110,10 @@ public final class StreamClient {
 
     private void opened(WebSocket ws) {
         lastHeard = System.nanoTime();
-        ws.textMessageHandler(this::received);
+        ws.textMessageHandler(text -> received(ws, text));
         ws.closeHandler(v -> closed(ws));
-        ws.exceptionHandler(e -> LOG.debug("stream error", e));
+        // A message over the size limit or a broken frame loses the stream: say so where an operator looks.
+        ws.exceptionHandler(e -> LOG.warn("stream to {} failed: {}", controlPlane, e.toString()));
         StreamMessage.Hello h = new StreamMessage.Hello(helloTemplate.cluster(), helloTemplate.router(), heldRevision.getAsLong(),
                 helloTemplate.driver(), helloTemplate.agentVersion(), helloTemplate.instance());
         // The hello goes out before the socket is published: a report sent from another thread meanwhile would
@@ -132,16 +138,33 @@ public final class StreamClient {
         onConnected.accept(true);
     }
 
-    private void received(String text) {
+    private void received(WebSocket ws, String text) {
         lastHeard = System.nanoTime();
-        StreamMessage m;
-        try {
-            m = READER.readValue(text);
-        } catch (Exception e) {
-            LOG.warn("unreadable message from the control plane; reconnecting", e);
-            reconnect();
-            return;
+        // Messages are handed on in the order they came, even when a big one is read on a worker thread.
+        inbox = inbox.transform(ignored -> read(text)).andThen(ar -> {
+            if (socket != ws) return; // the stream it came on is gone; the next hello starts afresh
+            if (ar.succeeded()) {
+                deliver(ar.result());
+            } else {
+                LOG.warn("unreadable message from the control plane; reconnecting", ar.cause());
+                reconnect();
+            }
+        }).mapEmpty();
+    }
+
+    /** Small messages are read at once; a snapshot of a big cluster takes longer than the event loop may be held. */
+    private io.vertx.core.Future<StreamMessage> read(String text) {
+        if (text.length() < INLINE_READ_CHARS) {
+            try {
+                return io.vertx.core.Future.succeededFuture(READER.readValue(text));
+            } catch (Exception e) {
+                return io.vertx.core.Future.failedFuture(e);
+            }
         }
+        return vertx.executeBlocking(() -> READER.<StreamMessage>readValue(text), false);
+    }
+
+    private void deliver(StreamMessage m) {
         if (m instanceof StreamMessage.Refused r) {
             LOG.error("the control plane refused this agent: {}", r.reason());
             failures = Math.max(failures, 6); // an operator has to act; don't hammer it meanwhile

@@ -91,6 +91,27 @@ class AgentStreamTest {
     }
 
     @Test
+    void aSnapshotFarBeyondTheWebSocketDefaultLimitArrives() throws Exception {
+        // Vert.x closes a stream on a message over 256 KiB unless told otherwise; a cluster of a few hundred
+        // virtual servers is past that. Each of these carries two kilobytes of check text.
+        String text = "x".repeat(1000);
+        int n = 250;
+        for (int i = 0; i < n; i++) {
+            Api.given(cp).body("{\"name\":\"v" + i + "\",\"address\":\"192.168.27." + (i + 1) + "\",\"netmask\":\"255.255.255.0\","
+                            + "\"device\":\"eth0:1\",\"port\":80,\"healthCheck\":{\"kind\":\"expect\",\"send\":\"" + text + "\",\"expect\":\"" + text + "\"}}")
+                    .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
+        }
+        String state = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().asString();
+        assertTrue(state.length() > 2 * 256 * 1024, "the snapshot is " + state.length() + " characters");
+        RecordingDriver driver = new RecordingDriver();
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), driver)) {
+            awaitApplied(agent);
+            assertEquals(n + 1, driver.read().services().size());
+            assertEquals(1, streamed("snapshot"));
+        }
+    }
+
+    @Test
     void aReturningAgentResumesFromItsRevisionWithDeltas() throws Exception {
         try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
             awaitApplied(agent);
