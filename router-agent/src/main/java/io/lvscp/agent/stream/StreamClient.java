@@ -29,6 +29,7 @@ public final class StreamClient {
 
     private final Vertx vertx;
     private final URI controlPlane;
+    private final String credential;
     private final StreamMessage.Hello helloTemplate;
     private final LongSupplier heldRevision;
     private final Consumer<StreamMessage> onMessage;
@@ -45,9 +46,10 @@ public final class StreamClient {
     private long heartbeatTimer = -1;
     private boolean stopped;
 
-    public StreamClient(Vertx vertx, URI controlPlane, StreamMessage.Hello hello, LongSupplier heldRevision,
+    public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis) {
         this.vertx = vertx;
+        this.credential = credential;
         this.controlPlane = controlPlane;
         this.helloTemplate = hello;
         this.heldRevision = heldRevision;
@@ -102,8 +104,16 @@ public final class StreamClient {
                 .setURI("/v1/agents/stream")
                 // An upgrade that gets no answer (a link that swallows packets) must fail, not hang.
                 .setTimeout(3 * heartbeatMillis);
+        if (credential != null) o.addHeader("Authorization", "Bearer " + credential);
         client.connect(o).onSuccess(this::opened).onFailure(f -> {
-            LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
+            if (f instanceof io.vertx.core.http.UpgradeRejectedException r && (r.getStatus() == 401 || r.getStatus() == 403)) {
+                // An operator has to act (a new credential, or the right one); retrying gently meanwhile.
+                LOG.error("control plane {} refused this agent's credential ({}): {}", controlPlane, r.getStatus(),
+                        r.getBody() == null ? "" : r.getBody().toString());
+                failures = Math.max(failures, 6);
+            } else {
+                LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
+            }
             retry();
         });
     }
