@@ -33,6 +33,8 @@ public final class FailoverLab implements AutoCloseable {
     public final Map<String, String> routers = new HashMap<>(); // router name -> namespace
     public final List<String> servers = new ArrayList<>();
     public final Path dir;
+    /** The pair's heartbeat key (a 0600 file both agents name in failover.heartbeatKeyFile). */
+    public final Path heartbeatKey;
     private final String id;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
@@ -49,6 +51,11 @@ public final class FailoverLab implements AutoCloseable {
         routers.put("lvs1", "lvscp-f1-" + id);
         routers.put("lvs2", "lvscp-f2-" + id);
         dir = Files.createTempDirectory("lvscp-failover-");
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        heartbeatKey = Files.createFile(dir.resolve("heartbeat.key"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(heartbeatKey, java.util.HexFormat.of().formatHex(key) + "\n");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ns(sw);
@@ -134,7 +141,9 @@ public final class FailoverLab implements AutoCloseable {
                 "metricsHost: 127.0.0.1",
                 "reconcileSeconds: 5",
                 "heartbeatSeconds: 1",
-                "preempt: " + preempt, ""));
+                "preempt: " + preempt,
+                "failover:",
+                "  heartbeatKeyFile: " + heartbeatKey, ""));
         ProcessBuilder pb = java(routers.get(router), "io.lvscp.agent.Main", "--config", config.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("LVSCP_"));
         Path log = dir.resolve("agent-" + router + ".log");
@@ -144,6 +153,19 @@ public final class FailoverLab implements AutoCloseable {
         Process p = pb.start();
         processes.add(p);
         agents.put(router, p);
+    }
+
+    /**
+     * Starts a {@link HeartbeatForger} inside router {@code router}'s namespace (so from its addresses): forged
+     * heartbeats of {@code router}, active, to {@code peerAddress}. Stopped by {@link #close()} or by destroying it.
+     */
+    public Process forgeHeartbeats(String router, String peerAddress, int port) throws Exception {
+        Process p = java(routers.get(router), HeartbeatForger.class.getName(), "web", router, peerAddress, String.valueOf(port))
+                .redirectErrorStream(true).start();
+        processes.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException("the forger in " + router + " did not start: " + line);
+        return p;
     }
 
     /** kill -9 of the agent process (the JVM itself: ip netns exec execs it). */
