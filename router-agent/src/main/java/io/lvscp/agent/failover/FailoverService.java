@@ -155,10 +155,15 @@ public final class FailoverService implements AutoCloseable {
     /**
      * Before the agent's first pass: a router whose saved state has a peer starts as backup and holds no VIP (it
      * may come back from a crash while its peer holds them); one without a peer keeps them, as before failover.
+     * One with no saved state (a brand-new agent) holds nothing until this service has seen its first state: the
+     * agent would otherwise add the VIPs in the pass that programs that state, while a peer may hold them, and
+     * drop them only when the next tick found the peer (up to {@link #TICK_MILLIS} ms, enough to answer ARP, and for
+     * an IPv6 VIP to advertise it). Without a peer, the machine makes it active at the tick after the state arrives.
      */
     public void prepare() {
         Peering p = Peering.of(host.desired(), router);
-        if (p != null && p.peer() != null) startingAsBackup(p);
+        if (p == null) host.holdVips(false);
+        else if (p.peer() != null) startingAsBackup(p);
     }
 
     private void startingAsBackup(Peering p) {
@@ -259,7 +264,7 @@ public final class FailoverService implements AutoCloseable {
         // The cluster's heartbeat setting decides; the agent's own preempt setting can only turn it on (for a pair
         // whose control plane predates the setting).
         machine.configure(p.peerName(), p.selfPrimary(), preempt || p.preempt(), p.deadtime(), now);
-        // The first state with a peer arrived after start (no saved state): the agent holds the VIPs by default.
+        // The first state with a peer arrived after start (no saved state, or one without a peer): say it is backup.
         if (p.peer() != null && machine.role() == Role.backup && !reportedOnce) startingAsBackup(p);
         if (p.peer() == null) {
             closeLink();

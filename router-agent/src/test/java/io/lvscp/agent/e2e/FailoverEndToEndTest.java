@@ -8,6 +8,7 @@ import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.lvscp.controlplane.support.TestPostgres;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,8 @@ class FailoverEndToEndTest {
 
     /** Waits for a RouterRoleChanged event of {@code router} to {@code role} whose reason starts with {@code reason}, after position {@code after}. */
     static void awaitRoleEvent(long after, String router, String role, String reason) {
-        await("a RouterRoleChanged event: " + router + " " + role + " (" + reason + "...)", Duration.ofSeconds(15), () -> {
+        // 30 s: the event often follows an agent's start, and a JVM can take 12 s to start on a loaded 2-core machine.
+        await("a RouterRoleChanged event: " + router + " " + role + " (" + reason + "...)", Duration.ofSeconds(30), () -> {
             List<Map<String, Object>> items = Api.given(cp).queryParam("cluster", "web").queryParam("type", "RouterRoleChanged")
                     .queryParam("after", after).queryParam("limit", 500).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
             return items.stream().anyMatch(i -> {
@@ -332,5 +334,26 @@ class FailoverEndToEndTest {
         assertFalse(lab.log("lvs2").contains(java.nio.file.Files.readString(lab.heartbeatKey).strip()), "the key is never logged");
         forger.destroyForcibly();
         forger.waitFor();
+    }
+
+    @Test
+    @Order(7)
+    void aBrandNewAgentNeverHoldsTheVipsWhileItsPeerIsActive() throws Exception {
+        freshPair(false);
+        long after = lastPosition();
+        lab.killAgent("lvs2");
+        lab.forgetState("lvs2");
+        // Every address that appears in lvs2's namespace from now on, even for a millisecond.
+        Path seen = lab.monitorAddresses("lvs2");
+        lab.startAgent("lvs2", false);
+        awaitRoleEvent(after, "lvs2", "backup", "agent started");
+        long revision = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
+        await("the new lvs2 programmed the cluster's revision", Duration.ofSeconds(30), () -> Api.given(cp).get("/v1/clusters/web/routers/lvs2")
+                .then().statusCode(200).extract().jsonPath().getLong("status.appliedRevision") == revision);
+        Thread.sleep(500); // a pass that would add an address has had time to
+        String events = java.nio.file.Files.readString(seen);
+        assertFalse(events.contains(VIP + "/") || events.contains(NAT_VIP + "/"), "a brand-new backup added a floating address:\n" + events);
+        assertTrue(lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
+        await("the client's neighbour entry is still lvs1", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs1", "eth0")));
     }
 }

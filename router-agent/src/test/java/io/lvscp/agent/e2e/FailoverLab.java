@@ -168,6 +168,36 @@ public final class FailoverLab implements AutoCloseable {
         return p;
     }
 
+    /** Deletes router {@code router}'s saved state (its agent must not run): the next agent started there is brand-new. */
+    public void forgetState(String router) throws Exception {
+        if (agentAlive(router)) throw new IllegalStateException(router + "'s agent is running");
+        Path state = dir.resolve("state-" + router);
+        if (!Files.exists(state)) return;
+        try (var files = Files.walk(state)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /**
+     * Starts {@code ip monitor address} in router {@code router}'s namespace, its output to the returned file, and
+     * returns once it is listening (it has seen a marker address come and go on lo): every address added there from
+     * now on is in the file, however briefly it stayed. Stopped by {@link #close()}.
+     */
+    public Path monitorAddresses(String router) throws Exception {
+        String ns = routers.get(router);
+        Path out = dir.resolve("addresses-" + router + "-" + System.nanoTime() + ".log");
+        processes.add(new ProcessBuilder("ip", "netns", "exec", ns, "ip", "monitor", "address").redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(out).contains("127.0.0.99")) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("ip monitor in " + ns + " saw nothing: " + Files.readString(out));
+            in(ns, "ip", "addr", "add", "127.0.0.99/32", "dev", "lo");
+            in(ns, "ip", "addr", "del", "127.0.0.99/32", "dev", "lo");
+            Thread.sleep(50);
+        }
+        return out;
+    }
+
     /** kill -9 of the agent process (the JVM itself: ip netns exec execs it). */
     public void killAgent(String router) throws Exception {
         Process p = agents.remove(router);

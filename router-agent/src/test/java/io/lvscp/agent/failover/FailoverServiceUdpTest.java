@@ -53,15 +53,31 @@ class FailoverServiceUdpTest {
 
     /** lvs2's failover, started, on a free UDP port. */
     FailoverService backup() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, address("127.0.0.1"))) {
-            port = probe.getLocalPort();
+        ClusterState state = pair();
+        return service(() -> state);
+    }
+
+    /** The cluster: lvs2 (this router) and, unless {@code alone}, lvs1 as its peer; heartbeats on {@link #port}. */
+    ClusterState pair(boolean alone) throws Exception {
+        if (port == 0) {
+            try (DatagramSocket probe = new DatagramSocket(0, address("127.0.0.1"))) {
+                port = probe.getLocalPort();
+            }
         }
-        ClusterState state = ClusterState.absent("web").withSettings(new ClusterSettings("web", RoutingMethod.nat, null, new Heartbeat(port, 1, 1, false)))
-                .withRouter(new Router("lvs1", "127.0.0.2", null, RolePreference.primary))
+        ClusterState s = ClusterState.absent("web").withSettings(new ClusterSettings("web", RoutingMethod.nat, null, new Heartbeat(port, 1, 1, false)))
                 .withRouter(new Router("lvs2", "127.0.0.1", null, RolePreference.backup)).atRevision(1);
+        return alone ? s : s.withRouter(new Router("lvs1", "127.0.0.2", null, RolePreference.primary));
+    }
+
+    ClusterState pair() throws Exception {
+        return pair(false);
+    }
+
+    /** lvs2's failover on the agent's desired state as {@code desired} says it is now; prepared as the agent does, and started. */
+    FailoverService service(java.util.function.Supplier<ClusterState> desired) throws Exception {
         FailoverService.Host host = new FailoverService.Host() {
             public ClusterState desired() {
-                return state;
+                return desired.get();
             }
 
             public void holdVips(boolean hold) {
@@ -160,6 +176,29 @@ class FailoverServiceUdpTest {
         for (String reason : List.of(HeartbeatAuth.UNSIGNED, HeartbeatAuth.BAD_MAC, HeartbeatAuth.REPLAYED, "wrong_source")) {
             assertTrue(rejected(reason) > 0, reason + " counted: " + rejected);
         }
+    }
+
+    /**
+     * A brand-new agent (no saved state) must hold no VIP before it knows whether it has a peer: the agent's first
+     * pass, which programs the first state received, runs before the failover service's next tick.
+     */
+    @Test
+    void aBrandNewAgentHoldsNothingUntilTheRoleIsDecided() throws Exception {
+        var desired = new java.util.concurrent.atomic.AtomicReference<>(ClusterState.absent("web"));
+        FailoverService s = service(desired::get);
+        assertEquals(List.of(false), held, "released before the first pass: nothing is known yet");
+        desired.set(pair());
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> s.role() == Role.backup);
+        assertFalse(held.contains(true), "never held anything while the peer could: " + held);
+
+        // The same for a router alone in its cluster: it becomes active at the tick after its first state.
+        held.clear();
+        var alone = new java.util.concurrent.atomic.AtomicReference<>(ClusterState.absent("web"));
+        FailoverService single = service(alone::get);
+        assertEquals(List.of(false), held);
+        alone.set(pair(true));
+        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10)).until(() -> single.role() == Role.active);
+        assertEquals(List.of(false, true), held);
     }
 
     @Test
