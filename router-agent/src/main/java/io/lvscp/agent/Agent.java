@@ -218,11 +218,17 @@ public final class Agent {
             metrics.reconciled(o.changes().isEmpty() ? "unchanged" : "changed", o.millis());
             if (newRevision) {
                 applied = target;
-                store.save(target);
                 lastError = null;
                 lastNackedRevision = -1;
                 metrics.applied(target.revision(), o.services(), o.destinations());
                 stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
+                // After the ack: the kernel holds the revision whether or not it is on disk yet (a big cluster's state
+                // takes 0.1 s to write), and an agent that dies in between restarts from the older copy and catches up.
+                try {
+                    store.save(target);
+                } catch (RuntimeException e) {
+                    LOG.error("cannot save revision {} for starting without the control plane: {}", target.revision(), e.getMessage());
+                }
                 onApplied.accept(target.revision());
                 LOG.info("applied revision {} ({} changes, {} ms)", target.revision(), o.changes().size(), o.millis());
             } else if (!o.changes().isEmpty() && periodic) {

@@ -20,9 +20,21 @@ public record ServiceKey(Protocol protocol, String address, int port, long firew
         return firewallMark != 0;
     }
 
+    /**
+     * Marks first, then by protocol, address family, address, port. Field by field: every TreeMap lookup in a diff
+     * of a 10,000-service table compares keys, and building two strings per comparison was a fifth of a pass.
+     */
     @Override
     public int compareTo(ServiceKey o) {
-        return toString().compareTo(o.toString());
+        if (isMark() != o.isMark()) return isMark() ? -1 : 1;
+        if (isMark()) {
+            int c = Long.compare(firewallMark, o.firewallMark);
+            return c != 0 ? c : Boolean.compare(ipv6, o.ipv6);
+        }
+        int c = protocol.compareTo(o.protocol);
+        if (c == 0) c = Boolean.compare(ipv6, o.ipv6);
+        if (c == 0) c = address.compareTo(o.address);
+        return c != 0 ? c : Integer.compare(port, o.port);
     }
 
     @Override

@@ -29,6 +29,18 @@ class DesiredTableTest {
                 new Destination("10.11.12.3", 80, ForwardingMethod.masq, 1, 0, 0)), List.copyOf(http.destinations().values()));
     }
 
+    @Test
+    void addressesAreSpelledAsTheKernelPrintsThem() {
+        // The drivers compare this table with what ipvsadm and nft print, string for string.
+        VirtualServerSpec v6 = new VirtualServerSpec("v6", "2001:DB8:0:0:0:0:0:10", "64", "eth0:1", 80,
+                null, null, Scheduler.wlc, null, null, null, null, null, null).withDefaults("v6");
+        RealServer rs = new RealServer("rs1", "2001:0db8:0001:0:0:0:0:0001", null, 1, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
+        ClusterState state = ClusterState.absent("web").withSettings(WEB).withVirtualServer(VirtualServerState.of(v6).withRealServer(rs));
+        Service s = DesiredTable.from(state).services().values().iterator().next();
+        assertEquals("2001:db8::10", s.key().address());
+        assertEquals(List.of("2001:db8:1::1"), s.destinations().values().stream().map(Destination::address).toList());
+    }
+
     private static ClusterState threeServers(VirtualServerSpec spec) {
         VirtualServerState vs = VirtualServerState.of(spec);
         for (int i = 1; i <= 3; i++) {

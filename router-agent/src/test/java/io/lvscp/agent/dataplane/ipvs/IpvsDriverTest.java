@@ -80,11 +80,11 @@ class IpvsDriverTest {
     }
 
     @Test
-    void comparesIpv6AddressesAsTheKernelSpellsThem() {
+    void aNonLiteralAddressIsRefusedBeforeAnythingRuns() {
         Canned runner = new Canned();
-        ServiceTable kernel = table(service(tcp("2001:db8::10", 80), Scheduler.rr, masq("2001:db8:1::1", 80, 1)));
-        ServiceTable typed = table(service(tcp("2001:DB8:0:0:0:0:0:10", 80), Scheduler.rr, masq("2001:0db8:0001:0:0:0:0:0001", 80, 1)));
-        new IpvsDriver(runner).apply(kernel, typed);
+        List<String> why = new IpvsDriver(runner).unsupported(table(service(tcp("-C", 80), Scheduler.rr, masq("198.51.100.1", 80, 1))));
+        assertEquals(1, why.size(), why.toString());
+        assertTrue(why.get(0).contains("not an IP address literal"), why.toString());
         assertEquals(List.of(), runner.calls);
     }
 
