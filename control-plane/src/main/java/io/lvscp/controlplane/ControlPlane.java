@@ -121,7 +121,7 @@ public final class ControlPlane implements AutoCloseable {
             var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started);
             return projections.catchUpAll()
                     .compose(v -> notifications.start(5_000))
-                    .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port()))
+                    .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port(), config.tls()))
                     .onSuccess(s -> {
                         server = s;
                         started = true;

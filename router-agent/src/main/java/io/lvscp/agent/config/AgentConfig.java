@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The agent's settings: a small YAML file, then environment variables (which win). See README "Router agent".
  *
- * @param controlPlane   base URL of the control plane, http://host:port (the stream is ws://host:port/v1/agents/stream)
+ * @param controlPlane   base URL of the control plane, http://host:port or https://host:port (the stream is
+ *                       ws:// or wss://host:port/v1/agents/stream)
  * @param cluster        the cluster this router belongs to
  * @param router         this router's name, as enrolled in the cluster
  * @param driver         ipvs, nftables, or recording (programs nothing; for tests and benchmarks)
@@ -23,20 +24,42 @@ import java.util.Map;
  * @param metricsPort    port of /metrics and /healthz (0: any free port, -1: none)
  * @param reconcileSeconds how often the kernel is re-read and drift corrected
  * @param preempt        failover: the primary takes the active role back when it returns (default false)
+ * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
-                          Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt) {
+                          Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, Tls tls) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
+    }
+
+    /**
+     * TLS towards an https:// control plane, from PEM files. {@code caFile}: the CA certificate(s) the control
+     * plane's certificate must chain to (without it, the JVM's default trust store); the certificate must also name
+     * the host of {@code controlPlane} (a DNS or IP subject alternative name). {@code certFile} and {@code keyFile}:
+     * this agent's client certificate and private key, for a control plane that requires them.
+     */
+    public record Tls(String caFile, String certFile, String keyFile) {
+        static final Tls NONE = new Tls(null, null, null);
+
+        public boolean clientCertificate() {
+            return certFile != null && keyFile != null;
+        }
+    }
+
+    /** Without TLS settings, as before they existed. */
+    public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                       Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt) {
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, preempt, null);
     }
 
     /** Without the failover settings (preempt off), as before they existed. */
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds) {
-        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, null);
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, null, null);
     }
 
     /**
@@ -51,7 +74,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
             c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
@@ -68,7 +91,14 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 env.getOrDefault("LVSCP_METRICS_HOST", c.metricsHost()),
                 c.reconcileSeconds(),
                 c.heartbeatSeconds(),
-                env.containsKey("LVSCP_PREEMPT") ? flag("LVSCP_PREEMPT", env.get("LVSCP_PREEMPT")) : c.preempt()).withDefaults();
+                env.containsKey("LVSCP_PREEMPT") ? flag("LVSCP_PREEMPT", env.get("LVSCP_PREEMPT")) : c.preempt(),
+                tlsFrom(env, c.tls())).withDefaults();
+    }
+
+    private static Tls tlsFrom(Map<String, String> env, Tls file) {
+        Tls f = file == null ? Tls.NONE : file;
+        return new Tls(env.getOrDefault("LVSCP_TLS_CA_FILE", f.caFile()), env.getOrDefault("LVSCP_TLS_CERT_FILE", f.certFile()),
+                env.getOrDefault("LVSCP_TLS_KEY_FILE", f.keyFile()));
     }
 
     private static Boolean flag(String name, String value) {
@@ -89,7 +119,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 metricsHost == null ? "0.0.0.0" : metricsHost,
                 reconcileSeconds == null ? 10.0 : reconcileSeconds,
                 heartbeatSeconds == null ? 5.0 : heartbeatSeconds,
-                preempt == null ? Boolean.FALSE : preempt);
+                preempt == null ? Boolean.FALSE : preempt,
+                tls == null ? Tls.NONE : tls);
     }
 
     /** What is wrong with these settings, one line each; empty when the agent can start. */
@@ -104,9 +135,27 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         } catch (IllegalArgumentException e) {
             out.add("controlPlane is not a URL: " + e.getMessage());
         }
+        if (tls != null) tlsProblems(out);
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
         return out;
+    }
+
+    private void tlsProblems(List<String> out) {
+        boolean https = controlPlane != null && controlPlane.startsWith("https://");
+        if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+            out.add("tls.certFile and tls.keyFile go together: set both or neither (LVSCP_TLS_CERT_FILE, LVSCP_TLS_KEY_FILE)");
+        }
+        if (!https && (tls.caFile() != null || tls.certFile() != null || tls.keyFile() != null)) {
+            out.add("tls settings need an https:// controlPlane, not " + controlPlane);
+        }
+        readable(out, "tls.caFile", tls.caFile());
+        readable(out, "tls.certFile", tls.certFile());
+        readable(out, "tls.keyFile", tls.keyFile());
+    }
+
+    private static void readable(List<String> out, String name, String file) {
+        if (file != null && !Files.isReadable(Path.of(file))) out.add(name + " " + file + " is not a readable file");
     }
 
     public String device(String logical) {
