@@ -2,6 +2,7 @@ package io.lvscp.controlplane;
 
 import io.lvscp.controlplane.agents.AgentGateway;
 import io.lvscp.controlplane.agents.RouterStatusStore;
+import io.lvscp.controlplane.auth.TokenStore;
 import io.lvscp.controlplane.command.ClusterCommands;
 import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.db.Database;
@@ -117,9 +118,20 @@ public final class ControlPlane implements AutoCloseable {
             ClusterCommands commands = new ClusterCommands(store, projections, metrics);
             notifications = new EventNotifications(vertx, db.connectOptions(), projections);
             RouterStatusStore status = new RouterStatusStore(pool);
-            gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis());
-            var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started);
-            return projections.catchUpAll()
+            TokenStore tokens = new TokenStore(pool);
+            gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis(), tokens);
+            var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started,
+                    tokens, config.auth());
+            return tokens.bootstrapAdmin(config.auth().adminToken())
+                    .onSuccess(made -> made.ifPresent(token -> System.out.println("""
+
+                            lvscp: first start: an admin API token was made. It is shown this once; keep it now:
+
+                                %s
+
+                            Send it as 'Authorization: Bearer <token>'; make other tokens with POST /v1/tokens.
+                            """.formatted(token))))
+                    .compose(v -> projections.catchUpAll())
                     .compose(v -> notifications.start(5_000))
                     .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port(), config.tls()))
                     .onSuccess(s -> {

@@ -63,7 +63,7 @@ public final class Agent {
         ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
         this.desired = saved;
         this.applied = saved;
-        this.stream = new StreamClient(vertx, URI.create(config.controlPlane()),
+        this.stream = new StreamClient(vertx, URI.create(config.controlPlane()), config.credential(),
                 new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION,
                         java.util.UUID.randomUUID().toString()),
                 () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000), config.tls());

@@ -6,6 +6,9 @@ import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.api.model.Names;
 import io.lvscp.api.stream.StreamMessage;
+import io.lvscp.controlplane.auth.Principal;
+import io.lvscp.controlplane.auth.Role;
+import io.lvscp.controlplane.auth.TokenStore;
 import io.lvscp.controlplane.eventstore.EventMetadata;
 import io.lvscp.controlplane.eventstore.EventStore;
 import io.lvscp.controlplane.eventstore.NewEvent;
@@ -45,9 +48,11 @@ public final class AgentGateway {
     private final long heartbeatMillis;
     private final Map<String, Set<Session>> sessions = new HashMap<>();
     private final SnapshotCache snapshots;
+    private final TokenStore tokens;
 
     public AgentGateway(Vertx vertx, ClusterProjections projections, EventStore store, RouterStatusStore status,
-                        ControlPlaneMetrics metrics, long heartbeatMillis) {
+                        ControlPlaneMetrics metrics, long heartbeatMillis, TokenStore tokens) {
+        this.tokens = tokens;
         this.vertx = vertx;
         this.projections = projections;
         this.store = store;
@@ -69,12 +74,14 @@ public final class AgentGateway {
         return sessions.values().stream().mapToInt(Set::size).sum();
     }
 
-    public void handle(ServerWebSocket ws) {
-        new Session(ws).start();
+    /** A stream authenticated (by the HTTP upgrade) with {@code agent}'s credential; the hello must match it. */
+    public void handle(ServerWebSocket ws, Principal agent) {
+        new Session(ws, agent).start();
     }
 
     private final class Session {
         private final ServerWebSocket ws;
+        private final Principal agent;
         private String cluster;
         private String router;
         private long sentRevision = -1;
@@ -86,8 +93,9 @@ public final class AgentGateway {
         private long timer = -1;
         private boolean closed;
 
-        Session(ServerWebSocket ws) {
+        Session(ServerWebSocket ws, Principal agent) {
             this.ws = ws;
+            this.agent = agent;
         }
 
         void start() {
@@ -108,6 +116,12 @@ public final class AgentGateway {
                 return;
             }
             if (cluster != null) send(new StreamMessage.Heartbeat(projections.get(cluster).revision()));
+            // A revoked or expired credential loses its stream within a heartbeat, on whichever process holds it.
+            if (agent != null) {
+                tokens.stillValid(agent.tokenId()).onSuccess(valid -> {
+                    if (!valid && !closed) refuse("the credential of this agent was revoked or has expired");
+                });
+            }
         }
 
         private void received(String text) {
@@ -150,6 +164,11 @@ public final class AgentGateway {
         private void hello(StreamMessage.Hello h) {
             if (!Names.isValid(h.cluster()) || !Names.isValid(h.router())) {
                 refuse("hello must name a cluster and a router");
+                return;
+            }
+            if (agent == null || agent.role() != Role.agent || !agent.mayAccess(h.cluster()) || !h.router().equals(agent.router())) {
+                refuse("this credential is not router " + h.router() + "'s of cluster " + h.cluster()
+                        + (agent == null || agent.router() == null ? "" : "; it belongs to router " + agent.router() + " of cluster " + agent.clusters().get(0)));
                 return;
             }
             ClusterState c = projections.get(h.cluster());

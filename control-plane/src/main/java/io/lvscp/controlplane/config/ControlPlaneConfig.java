@@ -14,14 +14,31 @@ import java.util.Map;
  * Settings, from a YAML file and then environment variables (which win). Every setting has a default that
  * runs the control plane on this machine with an embedded PostgreSQL; see README "Configuration".
  */
-public record ControlPlaneConfig(Http http, Database database, Agents agents, Tls tls) {
+public record ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth, Tls tls) {
     @com.fasterxml.jackson.annotation.JsonCreator
     public ControlPlaneConfig {
     }
 
-    /** Without TLS settings (plain HTTP), as before they existed. */
     public ControlPlaneConfig(Http http, Database database, Agents agents) {
-        this(http, database, agents, null);
+        this(http, database, agents, null, null);
+    }
+
+    /** Without TLS settings (plain HTTP), as before they existed. */
+    public ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth) {
+        this(http, database, agents, auth, null);
+    }
+
+    /**
+     * API tokens. {@code adminToken}: an lvscp token to accept as admin (for automation that must know it in
+     * advance); without it the first start makes one and prints it once. Writes are limited per token to
+     * {@code writesPerSecond} with bursts of {@code writeBurst}. {@code protectMetrics}: /metrics needs a token too.
+     */
+    public record Auth(String adminToken, Double writesPerSecond, Integer writeBurst, Boolean protectMetrics) {
+        @Override
+        public String toString() {
+            return "Auth[adminToken=" + (adminToken == null ? "none" : "(set)") + ", writesPerSecond=" + writesPerSecond
+                    + ", writeBurst=" + writeBurst + ", protectMetrics=" + protectMetrics + "]";
+        }
     }
 
     public record Http(String host, Integer port) {}
@@ -33,14 +50,21 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Tl
      * {@code url} null means embedded PostgreSQL in {@code dataDir}. Otherwise a libpq-style
      * postgresql://host:port/db URL (a jdbc: prefix is accepted), user and password apart or in the URL.
      */
-    public record Database(String url, String user, String password, Integer poolSize, String dataDir) {}
+    public record Database(String url, String user, String password, Integer poolSize, String dataDir) {
+        @Override
+        public String toString() { // the password, and a URL's user information, stay out of logs and errors
+            String u = url == null ? null : url.replaceAll("//[^/@]*@", "//***@").replaceAll("(?i)password=[^&]*", "password=***");
+            return "Database[url=" + u + ", user=" + user + ", password=" + (password == null ? "none" : "***")
+                    + ", poolSize=" + poolSize + ", dataDir=" + dataDir + "]";
+        }
+    }
 
     /**
      * HTTPS for the REST API and the agent stream (one port serves both), from PEM files: {@code certFile} is the
      * server's certificate (its chain may follow it in the file), {@code keyFile} its unencrypted private key
-     * (PKCS#8, or the traditional RSA or EC form). Neither set: plain HTTP. {@code clientCaFile}: every client must present a certificate
-     * signed by one of the CA certificates in it (mutual TLS, checked in the handshake), REST clients and
-     * Prometheus as much as agents.
+     * (PKCS#8, or the traditional RSA or EC form). Neither set: plain HTTP. {@code clientCaFile}: every client must
+     * present a certificate signed by one of the CA certificates in it (mutual TLS, checked in the handshake), REST
+     * clients and Prometheus as much as agents.
      */
     public record Tls(String certFile, String keyFile, String clientCaFile) {
         public boolean enabled() {
@@ -66,7 +90,7 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Tl
 
     public static ControlPlaneConfig defaults() {
         return new ControlPlaneConfig(new Http("0.0.0.0", 8080), new Database(null, null, null, 8, "data/postgres"), new Agents(5000),
-                new Tls(null, null, null));
+                new Auth(null, 100.0, 200, false), new Tls(null, null, null));
     }
 
     public static ControlPlaneConfig load(Path file, Map<String, String> env) throws IOException {
@@ -85,12 +109,31 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Tl
                 new Database(env.get("LVSCP_DATABASE_URL"), env.get("LVSCP_DATABASE_USER"), env.get("LVSCP_DATABASE_PASSWORD"),
                         intOrNull(env, "LVSCP_DATABASE_POOL_SIZE"), env.get("LVSCP_DATA_DIR")),
                 new Agents(intOrNull(env, "LVSCP_AGENT_HEARTBEAT_MILLIS")),
+                new Auth(env.get("LVSCP_ADMIN_TOKEN"), doubleOrNull(env, "LVSCP_WRITES_PER_SECOND"), intOrNull(env, "LVSCP_WRITE_BURST"),
+                        env.containsKey("LVSCP_PROTECT_METRICS") ? Boolean.valueOf(flag(env, "LVSCP_PROTECT_METRICS")) : null),
                 new Tls(blankToNull(env, "LVSCP_TLS_CERT_FILE"), blankToNull(env, "LVSCP_TLS_KEY_FILE"), blankToNull(env, "LVSCP_TLS_CLIENT_CA_FILE")));
     }
 
     private static String blankToNull(Map<String, String> env, String key) {
         String v = env.get(key);
         return v == null || v.isBlank() ? null : v;
+    }
+
+    private static boolean flag(Map<String, String> env, String key) {
+        String v = env.get(key).trim();
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+    }
+
+    private static Double doubleOrNull(Map<String, String> env, String key) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) return null;
+        try {
+            return Double.valueOf(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, not '" + v + "'");
+        }
     }
 
     private static Integer intOrNull(Map<String, String> env, String key) {
@@ -111,10 +154,14 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Tl
                 or(o.database().password(), database.password()), or(o.database().poolSize(), database.poolSize()),
                 or(o.database().dataDir(), database.dataDir()));
         Agents a = o.agents() == null ? agents : new Agents(or(o.agents().heartbeatMillis(), agents.heartbeatMillis()));
+        Auth base = auth == null ? new Auth(null, null, null, null) : auth;
+        Auth u = o.auth() == null ? auth : new Auth(or(o.auth().adminToken(), base.adminToken()),
+                or(o.auth().writesPerSecond(), base.writesPerSecond()), or(o.auth().writeBurst(), base.writeBurst()),
+                or(o.auth().protectMetrics(), base.protectMetrics()));
         Tls t = tls == null ? new Tls(null, null, null) : tls;
         if (o.tls() != null) t = new Tls(or(o.tls().certFile(), t.certFile()), or(o.tls().keyFile(), t.keyFile()),
                 or(o.tls().clientCaFile(), t.clientCaFile()));
-        return new ControlPlaneConfig(h, d, a, t);
+        return new ControlPlaneConfig(h, d, a, u, t);
     }
 
     public long agentHeartbeatMillis() {
@@ -126,10 +173,10 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Tl
     }
 
     public ControlPlaneConfig withHttpPort(int port) {
-        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, tls);
+        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, auth, tls);
     }
 
     public ControlPlaneConfig withDatabaseUrl(String url, String user, String password) {
-        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, tls);
+        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, auth, tls);
     }
 }

@@ -2,6 +2,10 @@ package io.lvscp.controlplane.http;
 
 import io.lvscp.api.stream.StreamMessage;
 import io.lvscp.controlplane.agents.AgentGateway;
+import io.lvscp.controlplane.auth.AccessControl;
+import io.lvscp.controlplane.auth.TokenStore;
+import io.lvscp.controlplane.auth.WriteRateLimiter;
+import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
 import io.lvscp.controlplane.command.ClusterCommands;
@@ -33,11 +37,15 @@ public final class ApiServer {
     private ApiServer() {}
 
     public static Router router(Vertx vertx, Pool pool, EventStore store, ClusterProjections projections, ClusterCommands commands,
-                                RouterStatusStore status, AgentGateway gateway, ControlPlaneMetrics metrics, Supplier<Boolean> started) {
+                                RouterStatusStore status, AgentGateway gateway, ControlPlaneMetrics metrics, Supplier<Boolean> started,
+                                TokenStore tokens, ControlPlaneConfig.Auth auth) {
         Router router = Router.router(vertx);
         // Path-less routes, so that the HTTP metrics' route label is the API route alone ("/v1/clusters/:cluster").
         router.route().handler(RequestMeta::assignRequestId);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        AccessControl access = new AccessControl(tokens, new WriteRateLimiter(auth.writesPerSecond(), auth.writeBurst(), System::nanoTime),
+                Boolean.TRUE.equals(auth.protectMetrics()), Problems::send);
+        router.route().handler(access::handle);
 
         router.get("/healthz").handler(ctx -> Handlers.json(ctx, 200, java.util.Map.of("status", "up"), null));
         router.get("/readyz").handler(ctx -> Handlers.run(ctx, () -> readiness(ctx, pool, projections, started)));
@@ -50,9 +58,11 @@ public final class ApiServer {
                 Problems.send(ctx, ApiProblem.badRequest(null, "this is the agents' WebSocket stream; connect with a WebSocket upgrade"));
                 return;
             }
-            ctx.request().toWebSocket().onSuccess(gateway::handle).onFailure(f -> Problems.fail(ctx, f));
+            var agent = AccessControl.principal(ctx);
+            ctx.request().toWebSocket().onSuccess(ws -> gateway.handle(ws, agent)).onFailure(f -> Problems.fail(ctx, f));
         });
         new AuditRoutes(store, projections, handlers).mount(router);
+        new TokenRoutes(tokens, projections).mount(router);
 
         router.errorHandler(404, ctx -> Problems.send(ctx, ApiProblem.notFound("no resource at " + ctx.request().path())));
         router.errorHandler(405, ctx -> Problems.send(ctx, new ApiProblem(405, "method-not-allowed", "Method not allowed",

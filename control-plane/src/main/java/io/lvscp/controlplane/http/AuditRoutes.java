@@ -53,6 +53,11 @@ final class AuditRoutes {
         if (cluster != null && !io.lvscp.api.model.Names.isValid(cluster)) {
             throw ApiProblem.badRequest(null, "cluster must be a cluster name");
         }
+        var who = io.lvscp.controlplane.auth.AccessControl.principal(ctx);
+        if (who != null && !who.unscoped() && (cluster == null || !who.mayAccess(cluster))) {
+            throw io.lvscp.controlplane.auth.Unauthorized.forbidden("this token is scoped to clusters " + who.clusters()
+                    + ": name one of them with ?cluster=");
+        }
         // A cluster's log is its desired-state stream and the observations of its routers.
         List<String> stream = cluster == null ? null : List.of(ClusterProjections.streamId(cluster), observationStream(cluster));
         String type = ctx.request().getParam("type");

@@ -6,14 +6,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** What a request says about itself: request id, actor, reason, client address, If-Match and dryRun. */
+/** What a request says about itself: request id, actor (from its token), reason, client address, If-Match and dryRun. */
 public final class RequestMeta {
     public static final String REQUEST_ID_KEY = "lvscp.requestId";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
-    public static final String ACTOR_HEADER = "Lvscp-Actor";
     public static final String REASON_HEADER = "Lvscp-Reason";
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
     private static final Pattern ETAG = Pattern.compile("(W/)?\"(0|[1-9]\\d{0,17})\"");
 
     /** One line per request when its level is INFO (LVSCP_ACCESS_LOG=INFO in logback.xml); off by default. */
@@ -69,12 +67,9 @@ public final class RequestMeta {
     }
 
     static EventMetadata metadata(RoutingContext ctx) {
-        // Until API tokens exist, the actor is what the client says it is; see README "Audit".
-        String actor = ctx.request().getHeader(ACTOR_HEADER);
-        if (actor == null) actor = "anonymous";
-        else if (!ACTOR.matcher(actor).matches()) {
-            throw ApiProblem.badRequest(null, ACTOR_HEADER + " must be 1-128 letters, digits or ._@:-");
-        }
+        // The actor is the name of the token the request was authenticated with, never what the client says.
+        var who = io.lvscp.controlplane.auth.AccessControl.principal(ctx);
+        String actor = who == null ? "anonymous" : who.name();
         String reason = ctx.request().getHeader(REASON_HEADER);
         if (reason != null) {
             if (reason.length() > 1024) throw ApiProblem.badRequest(null, REASON_HEADER + " is longer than 1024 characters");

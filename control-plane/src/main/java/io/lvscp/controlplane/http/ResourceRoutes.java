@@ -186,7 +186,9 @@ final class ResourceRoutes {
 
     private Future<?> listClusters(RoutingContext ctx) {
         List<Object> items = new ArrayList<>();
-        projections.all().stream().filter(ClusterState::exists).sorted(Comparator.comparing(ClusterState::name))
+        var who = io.lvscp.controlplane.auth.AccessControl.principal(ctx);
+        projections.all().stream().filter(ClusterState::exists).filter(c -> who == null || who.mayAccess(c.name()))
+                .sorted(Comparator.comparing(ClusterState::name))
                 .forEach(c -> items.add(Views.clusterSummary(c)));
         return Handlers.json(ctx, 200, Views.items(items), null);
     }

@@ -38,8 +38,8 @@ class AuditApiTest {
         seedCluster(cp, "audit-a");
         seedCluster(cp, "audit-b");
         Instant between = Instant.now();
-        Api.given(cp).header("Lvscp-Actor", "bob").post(rs("audit-a", "rs1") + "/drain").then().statusCode(200);
-        Api.given(cp).header("Lvscp-Actor", "carol").post(rs("audit-b", "rs2") + "/drain").then().statusCode(200);
+        Api.as(cp, cp.token("bob", "operator")).post(rs("audit-a", "rs1") + "/drain").then().statusCode(200);
+        Api.as(cp, cp.token("carol", "operator", "audit-b")).post(rs("audit-b", "rs2") + "/drain").then().statusCode(200);
 
         Api.given(cp).queryParam("cluster", "audit-a").queryParam("type", "RealServerDrained").get("/v1/events")
                 .then().statusCode(200).body("items", hasSize(1), "items[0].cluster", equalTo("audit-a"),

@@ -208,8 +208,9 @@ class ClusterApiTest {
     }
 
     @Test
-    void metadataComesFromTheRequest() {
-        Api.given(cp).header("Lvscp-Actor", "alice").header("Lvscp-Reason", "seed chapter 9.1").header("X-Request-Id", "req-meta-1")
+    void metadataComesFromTheRequestAndItsToken() {
+        String alice = cp.token("alice", "admin");
+        Api.as(cp, alice).header("Lvscp-Reason", "seed chapter 9.1").header("X-Request-Id", "req-meta-1")
                 .body(cluster("meta")).post("/v1/clusters").then().statusCode(201).header("X-Request-Id", "req-meta-1");
         Api.given(cp).queryParam("cluster", "meta").get("/v1/events").then().statusCode(200)
                 .body("items[0].metadata.actor", equalTo("alice"), "items[0].metadata.reason", equalTo("seed chapter 9.1"),

@@ -36,12 +36,20 @@ public final class Api {
         return checkRequests ? strict : responsesOnly;
     }
 
+    /** As the test admin. */
     public static RequestSpecification given(RunningControlPlane cp) {
-        return RestAssured.given(new RequestSpecBuilder().setBaseUri(cp.baseUrl()).setContentType(ContentType.JSON).build())
-                .filter(filter(true));
+        return as(cp, RunningControlPlane.ADMIN_TOKEN);
+    }
+
+    /** With {@code token} as the bearer token, or with no Authorization header when it is null. */
+    public static RequestSpecification as(RunningControlPlane cp, String token) {
+        RequestSpecBuilder b = new RequestSpecBuilder().setBaseUri(cp.baseUrl()).setContentType(ContentType.JSON);
+        if (token != null) b.addHeader("Authorization", "Bearer " + token);
+        return RestAssured.given(b.build()).filter(filter(true));
     }
 
     public static RequestSpecification badInput(RunningControlPlane cp) {
-        return RestAssured.given(new RequestSpecBuilder().setBaseUri(cp.baseUrl()).build()).filter(filter(false));
+        return RestAssured.given(new RequestSpecBuilder().setBaseUri(cp.baseUrl())
+                .addHeader("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).build()).filter(filter(false));
     }
 }

@@ -24,11 +24,14 @@ import java.util.Map;
  * @param metricsPort    port of /metrics and /healthz (0: any free port, -1: none)
  * @param reconcileSeconds how often the kernel is re-read and drift corrected
  * @param preempt        failover: the primary takes the active role back when it returns (default false)
+ * @param token          this router's agent credential (POST /v1/tokens with role agent); prefer tokenFile
+ * @param tokenFile      a file holding the credential (mode 0600), so that it is not in the config or the environment
  * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
-                          Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, Tls tls) {
+                          Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
+                          Tls tls) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
@@ -51,15 +54,49 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     /** Without TLS settings, as before they existed. */
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile) {
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+                heartbeatSeconds, preempt, token, tokenFile, null);
+    }
+
+    public AgentConfig withTls(Tls settings) {
+        return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, settings);
+    }
+
+    public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                       Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt) {
-        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, preempt, null);
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+                heartbeatSeconds, preempt, null, null);
+    }
+
+    public AgentConfig withToken(String credential) {
+        return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
+                reconcileSeconds, heartbeatSeconds, preempt, credential, null, tls);
+    }
+
+    /** The credential, from tokenFile if set, else token; null if neither is. */
+    public String credential() {
+        if (tokenFile == null) return token;
+        try {
+            return Files.readString(Path.of(tokenFile)).trim();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tokenFile " + tokenFile + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() { // the credential stays out of logs
+        return "AgentConfig[controlPlane=" + controlPlane + ", cluster=" + cluster + ", router=" + router + ", driver=" + driver
+                + ", token=" + (token == null ? "none" : "(set)") + ", tokenFile=" + tokenFile + ", tls=" + tls + "]";
     }
 
     /** Without the failover settings (preempt off), as before they existed. */
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds) {
-        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, null, null);
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds, heartbeatSeconds, null);
     }
 
     /**
@@ -74,7 +111,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
             c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
@@ -92,6 +129,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 c.reconcileSeconds(),
                 c.heartbeatSeconds(),
                 env.containsKey("LVSCP_PREEMPT") ? flag("LVSCP_PREEMPT", env.get("LVSCP_PREEMPT")) : c.preempt(),
+                env.getOrDefault("LVSCP_TOKEN", c.token()),
+                env.getOrDefault("LVSCP_TOKEN_FILE", c.tokenFile()),
                 tlsFrom(env, c.tls())).withDefaults();
     }
 
@@ -120,6 +159,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 reconcileSeconds == null ? 10.0 : reconcileSeconds,
                 heartbeatSeconds == null ? 5.0 : heartbeatSeconds,
                 preempt == null ? Boolean.FALSE : preempt,
+                token, tokenFile,
                 tls == null ? Tls.NONE : tls);
     }
 
@@ -138,6 +178,14 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         if (tls != null) tlsProblems(out);
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
+        if (token != null && tokenFile != null) out.add("give token or tokenFile, not both");
+        try {
+            String t = credential();
+            if (t == null || t.isEmpty()) out.add("an agent credential is required: tokenFile (LVSCP_TOKEN_FILE) or token (LVSCP_TOKEN); "
+                    + "make one with POST /v1/tokens {\"role\":\"agent\",\"clusters\":[cluster],\"router\":router,...}");
+        } catch (IllegalArgumentException e) {
+            out.add(e.getMessage());
+        }
         return out;
     }
 

@@ -35,6 +35,7 @@ public final class StreamClient {
 
     private final Vertx vertx;
     private final URI controlPlane;
+    private final String credential;
     private final StreamMessage.Hello helloTemplate;
     private final LongSupplier heldRevision;
     private final Consumer<StreamMessage> onMessage;
@@ -51,18 +52,19 @@ public final class StreamClient {
     private long heartbeatTimer = -1;
     private boolean stopped;
 
-    public StreamClient(Vertx vertx, URI controlPlane, StreamMessage.Hello hello, LongSupplier heldRevision,
+    public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis) {
-        this(vertx, controlPlane, hello, heldRevision, onMessage, onConnected, heartbeatMillis, null);
+        this(vertx, controlPlane, credential, hello, heldRevision, onMessage, onConnected, heartbeatMillis, null);
     }
 
     /**
      * With {@code tls} for an https:// control plane: its certificate must chain to {@code tls.caFile} (the JVM's
      * trust store without one) and name the URL's host; {@code certFile}/{@code keyFile} are presented when asked.
      */
-    public StreamClient(Vertx vertx, URI controlPlane, StreamMessage.Hello hello, LongSupplier heldRevision,
+    public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis, AgentConfig.Tls tls) {
         this.vertx = vertx;
+        this.credential = credential;
         this.controlPlane = controlPlane;
         this.helloTemplate = hello;
         this.heldRevision = heldRevision;
@@ -129,12 +131,17 @@ public final class StreamClient {
                 .setURI("/v1/agents/stream")
                 // An upgrade that gets no answer (a link that swallows packets) must fail, not hang.
                 .setTimeout(3 * heartbeatMillis);
+        if (credential != null) o.addHeader("Authorization", "Bearer " + credential);
         client.connect(o).onSuccess(this::opened).onFailure(f -> {
-            SSLException tlsFailure = tlsFailure(f);
-            if (tlsFailure != null) {
+            if (f instanceof io.vertx.core.http.UpgradeRejectedException r && (r.getStatus() == 401 || r.getStatus() == 403)) {
+                // An operator has to act (a new credential, or the right one); retrying gently meanwhile.
+                LOG.error("control plane {} refused this agent's credential ({}): {}", controlPlane, r.getStatus(),
+                        r.getBody() == null ? "" : r.getBody().toString());
+                failures = Math.max(failures, 6);
+            } else if (tlsFailure(f) != null) {
                 // Not a passing outage: a certificate, a CA or a name is wrong, and an operator has to act.
                 LOG.warn("TLS with control plane {} failed: {}; check tls.caFile, and that the control plane's certificate names {}; retrying",
-                        controlPlane, causes(tlsFailure), controlPlane.getHost());
+                        controlPlane, causes(tlsFailure(f)), controlPlane.getHost());
             } else if (tls && f instanceof WebSocketHandshakeException && String.valueOf(f.getMessage()).contains("closed")) {
                 // With TLS 1.3 a server checks the client's certificate after the client has finished its handshake:
                 // a refusal arrives as an alert (logged by Vert.x) and a closed connection, not as a failed handshake.

@@ -138,7 +138,7 @@ public final class FailureDetectionBenchmark {
             ProcessRunner runner = ProcessRunner.inNetns(lab.router);
             TimedDriver driver = new TimedDriver(new NftablesDriver(runner));
             AgentConfig config = new AgentConfig(cp.baseUrl(), "web", "lvs1", "nftables", Files.createTempDirectory("lvscp-bench-agent").toString(),
-                    Map.of(), lab.router, -1, "127.0.0.1", 10.0, 1.0).withDefaults();
+                    Map.of(), lab.router, -1, "127.0.0.1", 10.0, 1.0).withDefaults().withToken(cp.agentToken("web", "lvs1"));
             Set<String> all = Set.of("10.11.12.1", "10.11.12.2", "10.11.12.3");
             try (AgentRuntime agent = AgentRuntime.start(config, runner, driver);
                  Probe probe = Probe.start(lab.client, VIP, 80)) {
@@ -239,6 +239,8 @@ public final class FailureDetectionBenchmark {
                         + ",\"deadtimeSeconds\":" + DEADTIME + "}}");
                 send(cp, "POST", "/v1/clusters/web/routers", "{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"primary\"}");
                 send(cp, "POST", "/v1/clusters/web/routers", "{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\",\"rolePreference\":\"backup\"}");
+                lab.credential("lvs1", cp.agentToken("web", "lvs1"));
+                lab.credential("lvs2", cp.agentToken("web", "lvs2"));
                 send(cp, "POST", "/v1/clusters/web/virtual-servers", "{\"name\":\"http\",\"address\":\"" + VIP + "\",\"netmask\":\"255.255.255.0\","
                         + "\"device\":\"eth0:1\",\"port\":80,\"scheduler\":\"rr\"}");
                 for (int i = 1; i <= 2; i++) {
@@ -723,7 +725,7 @@ public final class FailureDetectionBenchmark {
     }
 
     static void send(RunningControlPlane cp, String method, String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Content-Type", "application/json")
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
     }

@@ -32,7 +32,7 @@ public final class NetnsPropagationBenchmark {
                 send(http, cp, "POST", "/v1/clusters/web/virtual-servers/http/real-servers", "{\"name\":\"rs" + i + "\",\"address\":\"10.11.12." + i + "\"}");
             }
             AgentConfig cfg = new AgentConfig(cp.baseUrl(), "web", "lvs1", "nftables", Files.createTempDirectory("lvscp-bench").toString(),
-                    Map.of(), lab.router, -1, "127.0.0.1", 60.0, 5.0).withDefaults();
+                    Map.of(), lab.router, -1, "127.0.0.1", 60.0, 5.0).withDefaults().withToken(cp.agentToken("web", "lvs1"));
             try (AgentRuntime agent = AgentRuntime.start(cfg)) {
                 AtomicReference<CountDownLatch> next = new AtomicReference<>();
                 AtomicReference<Long> appliedAt = new AtomicReference<>();
@@ -67,7 +67,7 @@ public final class NetnsPropagationBenchmark {
     }
 
     private static void send(HttpClient http, RunningControlPlane cp, String method, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Content-Type", "application/json")
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
     }

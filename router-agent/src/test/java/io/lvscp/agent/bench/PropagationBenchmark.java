@@ -54,7 +54,7 @@ public final class PropagationBenchmark {
             for (int i = 0; i < agents; i++) {
                 String cluster = "c" + (i / 2 % clusters);
                 AgentConfig cfg = new AgentConfig(cp.baseUrl(), cluster, i % 2 == 0 ? "lvs1" : "lvs2", "recording",
-                        Files.createTempDirectory("lvscp-bench").toString(), Map.of(), null, -1, "127.0.0.1", 60.0, 5.0).withDefaults();
+                        Files.createTempDirectory("lvscp-bench").toString(), Map.of(), null, -1, "127.0.0.1", 60.0, 5.0).withDefaults().withToken(cp.agentToken(cluster, i % 2 == 0 ? "lvs1" : "lvs2"));
                 Agent a = new Agent(vertx, cfg, new Reconciler(new RecordingDriver(), null, null, new OwnedServices(null)), new StateStore(java.nio.file.Path.of(cfg.stateDir())),
                         new AgentMetrics(cluster, cfg.router(), "recording"));
                 a.onApplied(rev -> {
@@ -87,7 +87,7 @@ public final class PropagationBenchmark {
                 CountDownLatch both = new CountDownLatch(agents >= 2 ? 2 : 1);
                 pending.put(key, both);
                 long sent = System.nanoTime();
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/c" + c + "/virtual-servers/http/real-servers/rs1/weight"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/c" + c + "/virtual-servers/http/real-servers/rs1/weight")).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN)
                         .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"weight\":" + (i % 100 + 2) + "}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 long acknowledged = System.nanoTime();
@@ -110,7 +110,7 @@ public final class PropagationBenchmark {
     }
 
     private static void post(HttpClient http, RunningControlPlane cp, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Content-Type", "application/json")
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
     }

@@ -763,14 +763,14 @@ public final class ScaleBenchmark {
                     }
                 }
                 long revision = 3 + (long) n * (1 + perService);
-                HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/" + c)).build(),
+                HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/" + c)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).build(),
                         HttpResponse.BodyHandlers.ofString());
                 System.out.printf("-- cluster %s: %d virtual servers x %d made with %,d REST writes in %.1f s (GET of it: %,d B)%n", c, n, perService,
                         revision, (System.nanoTime() - t0) / 1e9, view.body().length());
                 errors.clear();
                 // Heartbeats well inside the test control plane's (1 s), so silence never ends the stream.
                 AgentConfig cfg = new AgentConfig(cp.baseUrl(), c, "lvs1", "recording", Files.createTempDirectory("lvscp-bench").toString(),
-                        Map.of(), null, -1, "127.0.0.1", 60.0, 0.3).withDefaults();
+                        Map.of(), null, -1, "127.0.0.1", 60.0, 0.3).withDefaults().withToken(cp.agentToken(c, "lvs1"));
                 Agent agent = new Agent(vertx, cfg, new Reconciler(new RecordingDriver(), null, null, new OwnedServices(null)),
                         new StateStore(Path.of(cfg.stateDir())), new AgentMetrics(c, "lvs1", "recording"));
                 long a0 = System.nanoTime();
@@ -805,9 +805,12 @@ public final class ScaleBenchmark {
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(256 << 20));
         String beat = Json.mapper().writeValueAsString(new StreamMessage.Heartbeat(revision));
         try {
+            String credential = cp.agentToken(cluster, "lvs2");
             for (int destinations : new LinkedHashSet<>(List.of(10, 1_000, 2_000, largest))) {
                 String report = Json.mapper().writeValueAsString(new StreamMessage.Stats(destinations / perService, destinations, 0, counters(destinations)));
-                WebSocket ws = client.connect(cp.port(), "127.0.0.1", "/v1/agents/stream").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                WebSocket ws = client.connect(new io.vertx.core.http.WebSocketConnectOptions().setPort(cp.port()).setHost("127.0.0.1")
+                                .setURI("/v1/agents/stream").addHeader("Authorization", "Bearer " + credential))
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 AtomicLong heard = new AtomicLong(System.nanoTime());
                 AtomicReference<String> closed = new AtomicReference<>();
                 ws.textMessageHandler(t -> heard.set(System.nanoTime()));
@@ -823,7 +826,7 @@ public final class ScaleBenchmark {
                     ws.writeTextMessage(report);
                     Thread.sleep(4000);
                     // Recorded? The cluster view shows each router's last stats (jsonb, so with a space after the colon).
-                    String view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/" + cluster)).build(),
+                    String view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + "/v1/clusters/" + cluster)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     boolean recorded = java.util.regex.Pattern.compile("\"destinations\":\\s*" + destinations + "\\b").matcher(view).find();
                     System.out.printf("  agent -> control plane: a Stats report of %,d destinations, %,d B: %s; %s (before it: %s)%n", destinations,
@@ -855,7 +858,7 @@ public final class ScaleBenchmark {
     }
 
     private static void post(HttpClient http, RunningControlPlane cp, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Content-Type", "application/json")
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The agent's TLS settings: read from YAML and the environment, and refused where they cannot work. */
 class AgentTlsConfigTest {
-    private static final Map<String, String> NAMED = Map.of("LVSCP_CLUSTER", "web", "LVSCP_ROUTER", "lvs1");
+    private static final Map<String, String> NAMED = Map.of("LVSCP_CLUSTER", "web", "LVSCP_ROUTER", "lvs1", "LVSCP_TOKEN", "lvscp_x_y");
 
     private static Map<String, String> env(String... kv) {
         Map<String, String> m = new java.util.HashMap<>(NAMED);

@@ -59,6 +59,8 @@ class FailoverEndToEndTest {
                 .post("/v1/clusters/web/routers").then().statusCode(201);
         Api.given(cp).body("{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\",\"privateAddress\":\"10.11.12.8\",\"rolePreference\":\"backup\"}")
                 .post("/v1/clusters/web/routers").then().statusCode(201);
+        lab.credential("lvs1", cp.agentToken("web", "lvs1"));
+        lab.credential("lvs2", cp.agentToken("web", "lvs2"));
         Api.given(cp).body("{\"name\":\"http\",\"address\":\"" + VIP + "\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80,\"scheduler\":\"rr\"}")
                 .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
         for (int i = 1; i <= 2; i++) {

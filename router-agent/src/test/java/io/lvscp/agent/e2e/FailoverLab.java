@@ -40,6 +40,7 @@ public final class FailoverLab implements AutoCloseable {
     private final Thread cleanup = new Thread(this::teardown);
     private LoopbackBridge.HostEnd bridge;
     private int controlPlanePort;
+    private final Map<String, Path> credentials = new java.util.HashMap<>();
 
     public FailoverLab(int realServers) throws Exception {
         requireRootAndTools();
@@ -134,7 +135,8 @@ public final class FailoverLab implements AutoCloseable {
                 "metricsHost: 127.0.0.1",
                 "reconcileSeconds: 5",
                 "heartbeatSeconds: 1",
-                "preempt: " + preempt, ""));
+                "preempt: " + preempt,
+                credentials.containsKey(router) ? "tokenFile: " + credentials.get(router) : "", ""));
         ProcessBuilder pb = java(routers.get(router), "io.lvscp.agent.Main", "--config", config.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("LVSCP_"));
         Path log = dir.resolve("agent-" + router + ".log");
@@ -144,6 +146,14 @@ public final class FailoverLab implements AutoCloseable {
         Process p = pb.start();
         processes.add(p);
         agents.put(router, p);
+    }
+
+    /** The agent credential {@code router}'s agent is started with (written to a 0600 file, as in production). */
+    public void credential(String router, String token) throws Exception {
+        Path f = dir.resolve("token-" + router);
+        Files.writeString(f, token + "\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        credentials.put(router, f);
     }
 
     /** kill -9 of the agent process (the JVM itself: ip netns exec execs it). */

@@ -118,7 +118,7 @@ class HealthCheckEndToEndTest {
                     .post(VS + "/real-servers").then().statusCode(201);
         }
         AgentConfig config = new AgentConfig(cp.baseUrl(), "web", "lvs1", "nftables", Files.createTempDirectory("lvscp-agent").toString(),
-                Map.of(), lab.router, 0, "127.0.0.1", 1.0, 1.0).withDefaults();
+                Map.of(), lab.router, 0, "127.0.0.1", 1.0, 1.0).withDefaults().withToken(cp.agentToken("web", "lvs1"));
         agent = AgentRuntime.start(config);
         kernel = new NftablesDriver(ProcessRunner.inNetns(lab.router));
     }

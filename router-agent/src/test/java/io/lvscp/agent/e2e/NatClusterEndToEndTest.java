@@ -36,6 +36,7 @@ class NatClusterEndToEndTest {
     static RunningControlPlane cp;
     static RunningControlPlane spare;
     static AgentRuntime agent;
+    static String credential;
     static Path stateDir;
 
     @BeforeAll
@@ -56,7 +57,7 @@ class NatClusterEndToEndTest {
         Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\",\"rolePreference\":\"primary\"}")
                 .post("/v1/clusters/web/routers").then().statusCode(201);
         AgentConfig config = new AgentConfig(cp.baseUrl(), "web", "lvs1", "nftables", stateDir.toString(), Map.of(), lab.router,
-                0, "127.0.0.1", 1.0, 1.0).withDefaults();
+                0, "127.0.0.1", 1.0, 1.0).withDefaults().withToken(credential = cp.agentToken("web", "lvs1"));
         agent = AgentRuntime.start(config);
     }
 
@@ -180,7 +181,7 @@ class NatClusterEndToEndTest {
         cp.close();
         lab.in(lab.router, "nft", "delete", "table", "ip", "lvscp");
         AgentConfig config = new AgentConfig("http://127.0.0.1:" + port, "web", "lvs1", "nftables", stateDir.toString(), Map.of(),
-                lab.router, 0, "127.0.0.1", 1.0, 1.0).withDefaults();
+                lab.router, 0, "127.0.0.1", 1.0, 1.0).withDefaults().withToken(credential);
         agent = AgentRuntime.start(config);
         assertEquals(applied, agent.agent().appliedRevision());
         assertShares(lab.probe(VIP, 80, 100), Map.of("rs1", 3, "rs3", 3), 100);
@@ -190,8 +191,12 @@ class NatClusterEndToEndTest {
     @Test
     @Order(6)
     void anUnknownRouterIsRefused() throws Exception {
+        // A credential made while lvs9 was enrolled, used after it was removed.
+        Api.given(cp).body("{\"name\":\"lvs9\",\"publicAddress\":\"192.168.26.99\"}").post("/v1/clusters/web/routers").then().statusCode(201);
+        String lvs9 = cp.agentToken("web", "lvs9");
+        Api.given(cp).delete("/v1/clusters/web/routers/lvs9").then().statusCode(204);
         AgentConfig stranger = new AgentConfig(cp.baseUrl(), "web", "lvs9", "recording", Files.createTempDirectory("lvscp-stranger").toString(),
-                Map.of(), null, -1, "127.0.0.1", 1.0, 1.0).withDefaults();
+                Map.of(), null, -1, "127.0.0.1", 1.0, 1.0).withDefaults().withToken(lvs9);
         try (AgentRuntime r = AgentRuntime.start(stranger)) {
             Api.given(cp).get("/v1/clusters/web/routers/lvs9").then().statusCode(404);
             Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> r.agent().desiredRevision() == 0);

@@ -36,7 +36,7 @@ final class OpsLab implements AutoCloseable {
                     .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
             Path stateDir = Files.createTempDirectory("lvscp-ops-agent");
             AgentConfig config = new AgentConfig(cp.baseUrl(), "web", "lvs1", "recording", stateDir.toString(), Map.of(), null, 0,
-                    "127.0.0.1", 0.5, 0.5).withDefaults();
+                    "127.0.0.1", 0.5, 0.5).withDefaults().withToken(cp.agentToken("web", "lvs1"));
             agent = AgentRuntime.start(config, ProcessRunner.local(), new RecordingDriver());
             awaitApplied();
             // A change while the agent is connected: its ack times a propagation.

@@ -47,8 +47,12 @@ class AgentStreamTest {
     }
 
     private AgentConfig config(String router) {
+        return config(router, cp.agentToken("web", router));
+    }
+
+    private AgentConfig config(String router, String credential) {
         return new AgentConfig(cp.baseUrl(), "web", router, "recording", stateDir.toString(), Map.of(), null, -1, "127.0.0.1", 0.5, 0.5)
-                .withDefaults();
+                .withDefaults().withToken(credential);
     }
 
     private long revision() {
@@ -223,7 +227,11 @@ class AgentStreamTest {
 
     @Test
     void aRouterThatIsNotEnrolledGetsNothing() throws Exception {
-        try (AgentRuntime stranger = AgentRuntime.start(config("lvs7"), ProcessRunner.local(), new RecordingDriver())) {
+        // Its credential was made while it was enrolled; the router has gone since.
+        Api.given(cp).body("{\"name\":\"lvs7\",\"publicAddress\":\"192.168.26.7\"}").post("/v1/clusters/web/routers").then().statusCode(201);
+        String credential = cp.agentToken("web", "lvs7");
+        Api.given(cp).delete("/v1/clusters/web/routers/lvs7").then().statusCode(204);
+        try (AgentRuntime stranger = AgentRuntime.start(config("lvs7", credential), ProcessRunner.local(), new RecordingDriver())) {
             Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> stranger.agent().desiredRevision() == 0);
             assertEquals(0, streamed("snapshot"));

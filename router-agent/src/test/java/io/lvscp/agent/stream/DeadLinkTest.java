@@ -78,7 +78,7 @@ class DeadLinkTest {
             Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\"}").post("/v1/clusters/web/routers").then().statusCode(201);
             // Heartbeats every 500 ms on the agent's side, 1 s on the control plane's (the test harness's setting).
             AgentConfig config = new AgentConfig("http://127.0.0.1:" + proxy.port(), "web", "lvs1", "recording",
-                    Files.createTempDirectory("lvscp-deadlink").toString(), Map.of(), null, -1, "127.0.0.1", 60.0, 0.5).withDefaults();
+                    Files.createTempDirectory("lvscp-deadlink").toString(), Map.of(), null, -1, "127.0.0.1", 60.0, 0.5).withDefaults().withToken(cp.agentToken("web", "lvs1"));
             try (AgentRuntime agent = AgentRuntime.start(config, ProcessRunner.local(), new RecordingDriver())) {
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().connected() && agent.agent().appliedRevision() == 2);
 

@@ -83,11 +83,11 @@ class TlsStreamTest {
     }
 
     private RunningControlPlane startControlPlane(Path clientCa) {
-        return RunningControlPlane.onNewDatabase(new ControlPlaneConfig(null, null, null, new ControlPlaneConfig.Tls(
+        return RunningControlPlane.onNewDatabase(new ControlPlaneConfig(null, null, null, null, new ControlPlaneConfig.Tls(
                 server.cert().toString(), server.key().toString(), clientCa == null ? null : clientCa.toString())));
     }
 
-    /** REST Assured trusting the test CA (and nothing else), checked against openapi.yaml as everywhere. */
+    /** REST Assured as the test admin, trusting the test CA (and nothing else), checked against openapi.yaml as everywhere. */
     private RequestSpecification api() throws Exception {
         return Api.given(cp).trustStore(ca.trustStore());
     }
@@ -108,9 +108,16 @@ class TlsStreamTest {
                 .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
     }
 
-    private AgentConfig agent(String router, String controlPlane, Path caFile, TestCertificates.Issued clientCert) {
+    /** The router's agent credential, made over HTTPS ({@link RunningControlPlane#agentToken} speaks plain REST Assured). */
+    private static String agentToken(Spec api, String router) throws Exception {
+        return api.get().body("{\"name\":\"agent-" + router + "-" + java.util.UUID.randomUUID().toString().substring(0, 8)
+                        + "\",\"role\":\"agent\",\"clusters\":[\"web\"],\"router\":\"" + router + "\"}")
+                .post("/v1/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    private AgentConfig agent(String router, String token, String controlPlane, Path caFile, TestCertificates.Issued clientCert) {
         return new AgentConfig(controlPlane, "web", router, "recording", stateDir.resolve(router).toString(), Map.of(), null, -1,
-                "127.0.0.1", 0.5, 0.5, null, new AgentConfig.Tls(caFile == null ? null : caFile.toString(),
+                "127.0.0.1", 0.5, 0.5, null, token, null, new AgentConfig.Tls(caFile == null ? null : caFile.toString(),
                 clientCert == null ? null : clientCert.cert().toString(), clientCert == null ? null : clientCert.key().toString()))
                 .withDefaults();
     }
@@ -139,8 +146,9 @@ class TlsStreamTest {
         cp = startControlPlane(null);
         assertTrue(cp.baseUrl().startsWith("https://"));
         createCluster(this::api);
+        String token = agentToken(this::api, "lvs1");
 
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", cp.baseUrl(), ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, cp.baseUrl(), ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             long revision = api().get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
             Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> agent.agent().appliedRevision() == revision);
             // A change after connecting reaches it too, and its acks come back over the same wss:// stream.
@@ -170,20 +178,21 @@ class TlsStreamTest {
     void anAgentConnectsOnlyToACertificateItCanVerify() throws Exception {
         cp = startControlPlane(null);
         createCluster(this::api);
+        String token = agentToken(this::api, "lvs1");
 
         // Another CA: the control plane's certificate is not trusted.
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", cp.baseUrl(), otherCa.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, cp.baseUrl(), otherCa.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, "unable to find valid certification path");
         }
         streamLog.list.clear();
         // No CA at all: the JVM's default trust store does not know a private CA either.
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", cp.baseUrl(), null, null), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, cp.baseUrl(), null, null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, "unable to find valid certification path");
         }
         streamLog.list.clear();
         // The right CA but a name the certificate does not carry (it names 127.0.0.1 only).
         String byName = cp.baseUrl().replace("127.0.0.1", "localhost");
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", byName, ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, byName, ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, "No name matching localhost found");
         }
         api().get("/v1/clusters/web/routers/lvs1").then().statusCode(200)
@@ -198,25 +207,27 @@ class TlsStreamTest {
         TestCertificates.Issued lvs2 = ca.client("lvs2");
         TestCertificates.Issued stranger = otherCa.client("lvs2");
         createCluster(() -> api(operator));
+        String token1 = agentToken(() -> api(operator), "lvs1");
+        String token2 = agentToken(() -> api(operator), "lvs2");
 
         // A REST client without a certificate is refused in the handshake, whatever the route.
         assertThrows(Exception.class, () -> api().get("/healthz"));
 
         // Agents without a certificate, or with one from a CA the control plane does not accept, get nothing.
         String refused = "closed the connection before the WebSocket upgrade";
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", cp.baseUrl(), ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", token2, cp.baseUrl(), ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, refused);
         }
         streamLog.list.clear();
-        try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", cp.baseUrl(), ca.caCert(), stranger), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", token2, cp.baseUrl(), ca.caCert(), stranger), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, refused);
         }
         api(operator).get("/v1/clusters/web/routers/lvs2").then().statusCode(200)
                 .body("status.connected", equalTo(false), "status.appliedRevision", equalTo(0));
 
         // With their certificates, both agents receive and apply the state.
-        try (AgentRuntime a1 = AgentRuntime.start(agent("lvs1", cp.baseUrl(), ca.caCert(), lvs1), ProcessRunner.local(), new RecordingDriver());
-             AgentRuntime a2 = AgentRuntime.start(agent("lvs2", cp.baseUrl(), ca.caCert(), lvs2), ProcessRunner.local(), new RecordingDriver())) {
+        try (AgentRuntime a1 = AgentRuntime.start(agent("lvs1", token1, cp.baseUrl(), ca.caCert(), lvs1), ProcessRunner.local(), new RecordingDriver());
+             AgentRuntime a2 = AgentRuntime.start(agent("lvs2", token2, cp.baseUrl(), ca.caCert(), lvs2), ProcessRunner.local(), new RecordingDriver())) {
             long revision = api(operator).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
             Awaitility.await().atMost(Duration.ofSeconds(15))
                     .until(() -> a1.agent().appliedRevision() == revision && a2.agent().appliedRevision() == revision);
