@@ -122,9 +122,18 @@ class TlsStreamTest {
                 .withDefaults();
     }
 
+    /** What the agents' stream logged at WARN; the appender adds under its own lock (AppenderBase.doAppend). */
     private List<String> streamWarnings() {
-        return streamLog.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        synchronized (streamLog) {
+            return streamLog.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    private void forgetStreamLog() {
+        synchronized (streamLog) {
+            streamLog.list.clear();
+        }
     }
 
     /** Waits for the agent to log (at WARN) a failed connection saying {@code why}, then checks it got nothing. */
@@ -184,12 +193,12 @@ class TlsStreamTest {
         try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, cp.baseUrl(), otherCa.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, "unable to find valid certification path");
         }
-        streamLog.list.clear();
+        forgetStreamLog();
         // No CA at all: the JVM's default trust store does not know a private CA either.
         try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, cp.baseUrl(), null, null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, "unable to find valid certification path");
         }
-        streamLog.list.clear();
+        forgetStreamLog();
         // The right CA but a name the certificate does not carry (it names 127.0.0.1 only).
         String byName = cp.baseUrl().replace("127.0.0.1", "localhost");
         try (AgentRuntime agent = AgentRuntime.start(agent("lvs1", token, byName, ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
@@ -218,7 +227,7 @@ class TlsStreamTest {
         try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", token2, cp.baseUrl(), ca.caCert(), null), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, refused);
         }
-        streamLog.list.clear();
+        forgetStreamLog();
         try (AgentRuntime agent = AgentRuntime.start(agent("lvs2", token2, cp.baseUrl(), ca.caCert(), stranger), ProcessRunner.local(), new RecordingDriver())) {
             awaitRefused(agent, refused);
         }
