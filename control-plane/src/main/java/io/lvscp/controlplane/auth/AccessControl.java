@@ -35,10 +35,16 @@ public final class AccessControl {
         return ctx.get(PRINCIPAL_KEY);
     }
 
+    /** A route handler: the request goes on to its route only if allowed. */
     public void handle(RoutingContext ctx) {
+        check(ctx, ctx::next);
+    }
+
+    /** Runs {@code allowed} (on the request's context) if the request may go on; otherwise answers the refusal. */
+    public void check(RoutingContext ctx, Runnable allowed) {
         String path = ctx.request().path();
         if (path.equals("/healthz") || path.equals("/readyz") || (path.equals("/metrics") && !protectMetrics)) {
-            ctx.next();
+            allowed.run();
             return;
         }
         String header = ctx.request().getHeader("Authorization");
@@ -69,7 +75,7 @@ public final class AccessControl {
                     return;
                 }
             }
-            ctx.next();
+            allowed.run();
         });
     }
 

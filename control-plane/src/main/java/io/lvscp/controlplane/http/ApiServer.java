@@ -42,9 +42,22 @@ public final class ApiServer {
         Router router = Router.router(vertx);
         // Path-less routes, so that the HTTP metrics' route label is the API route alone ("/v1/clusters/:cluster").
         router.route().handler(RequestMeta::assignRequestId);
-        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         AccessControl access = new AccessControl(tokens, new WriteRateLimiter(auth.writesPerSecond(), auth.writeBurst(), System::nanoTime),
                 Boolean.TRUE.equals(auth.protectMetrics()), Problems::send);
+        // The stream comes before the body handler: a WebSocket upgrade must find its request unread, and the
+        // credential check in between is asynchronous. Paused, the request keeps until the upgrade.
+        router.get("/v1/agents/stream").handler(ctx -> {
+            ctx.request().pause();
+            access.check(ctx, () -> {
+                if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+                    Problems.send(ctx, ApiProblem.badRequest(null, "this is the agents' WebSocket stream; connect with a WebSocket upgrade"));
+                    return;
+                }
+                var agent = AccessControl.principal(ctx);
+                ctx.request().toWebSocket().onSuccess(ws -> gateway.handle(ws, agent)).onFailure(f -> Problems.fail(ctx, f));
+            });
+        });
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(access::handle);
 
         router.get("/healthz").handler(ctx -> Handlers.json(ctx, 200, java.util.Map.of("status", "up"), null));
@@ -53,14 +66,6 @@ public final class ApiServer {
 
         Handlers handlers = new Handlers(commands);
         new ResourceRoutes(projections, status, handlers).mount(router);
-        router.get("/v1/agents/stream").handler(ctx -> {
-            if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
-                Problems.send(ctx, ApiProblem.badRequest(null, "this is the agents' WebSocket stream; connect with a WebSocket upgrade"));
-                return;
-            }
-            var agent = AccessControl.principal(ctx);
-            ctx.request().toWebSocket().onSuccess(ws -> gateway.handle(ws, agent)).onFailure(f -> Problems.fail(ctx, f));
-        });
         new AuditRoutes(store, projections, handlers).mount(router);
         new TokenRoutes(tokens, projections).mount(router);
 

@@ -45,6 +45,13 @@ public final class RunningControlPlane implements AutoCloseable {
         return start(databaseUrl, cfg);
     }
 
+    /** As a first start in production: no admin token configured, so the control plane makes one and prints it. */
+    public static RunningControlPlane withoutConfiguredAdmin(String databaseUrl) {
+        ControlPlaneConfig cfg = ControlPlaneConfig.defaults().withHttpPort(0).withDatabaseUrl(databaseUrl, null, null)
+                .overlay(new ControlPlaneConfig(new ControlPlaneConfig.Http("127.0.0.1", null), null, null, null));
+        return start(databaseUrl, cfg);
+    }
+
     private static RunningControlPlane start(String databaseUrl, ControlPlaneConfig cfg) {
         try {
             return new RunningControlPlane(databaseUrl, ControlPlane.start(cfg), cfg.tls().enabled());

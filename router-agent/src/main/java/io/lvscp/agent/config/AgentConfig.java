@@ -1,10 +1,13 @@
 package io.lvscp.agent.config;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,12 +29,13 @@ import java.util.Map;
  * @param preempt        failover: the primary takes the active role back when it returns (default false)
  * @param token          this router's agent credential (POST /v1/tokens with role agent); prefer tokenFile
  * @param tokenFile      a file holding the credential (mode 0600), so that it is not in the config or the environment
+ * @param failover       failover: the pair's heartbeat key (docs/failover.md)
  * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                           Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
-                          Tls tls) {
+                          Failover failover, Tls tls) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
@@ -54,26 +58,39 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     /** Without TLS settings, as before they existed. */
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
-                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile) {
+                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
+                       Failover failover) {
         this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
-                heartbeatSeconds, preempt, token, tokenFile, null);
+                heartbeatSeconds, preempt, token, tokenFile, failover, null);
     }
 
     public AgentConfig withTls(Tls settings) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, settings);
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings);
+    }
+
+    /**
+     * The key both routers of a pair sign their heartbeats with (HMAC-SHA256). The YAML file can only name a file
+     * holding it: config files get copied, pasted and committed, a 0600 key file less so. The key itself can come
+     * from LVSCP_HEARTBEAT_KEY (for containers and secret stores that hand over environment variables).
+     *
+     * @param heartbeatKeyFile a file holding the key (LVSCP_HEARTBEAT_KEY_FILE)
+     * @param heartbeatKey     the key from LVSCP_HEARTBEAT_KEY; never read from the YAML file
+     */
+    public record Failover(String heartbeatKeyFile, @com.fasterxml.jackson.annotation.JsonIgnore Secret heartbeatKey) {
+        static final Failover NONE = new Failover(null, null);
     }
 
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt) {
         this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
-                heartbeatSeconds, preempt, null, null);
+                heartbeatSeconds, preempt, null, null, null);
     }
 
     public AgentConfig withToken(String credential) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, credential, null, tls);
+                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls);
     }
 
     /** The credential, from tokenFile if set, else token; null if neither is. */
@@ -89,7 +106,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     @Override
     public String toString() { // the credential stays out of logs
         return "AgentConfig[controlPlane=" + controlPlane + ", cluster=" + cluster + ", router=" + router + ", driver=" + driver
-                + ", token=" + (token == null ? "none" : "(set)") + ", tokenFile=" + tokenFile + ", tls=" + tls + "]";
+                + ", token=" + (token == null ? "none" : "(set)") + ", tokenFile=" + tokenFile + ", failover=" + failover + ", tls=" + tls + "]";
     }
 
     /** Without the failover settings (preempt off), as before they existed. */
@@ -111,11 +128,20 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
-            ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-            c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
+            // FAIL_ON_IGNORED_PROPERTIES: a heartbeat key written inline in the file is refused, not silently dropped.
+            // No source in error locations: Jackson would quote the whole file, key and all, in the message.
+            ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build())
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES);
+            try {
+                c = yaml.readValue(Files.readAllBytes(file), AgentConfig.class);
+            } catch (IgnoredPropertyException e) {
+                throw new IllegalArgumentException(file + ": the heartbeat key cannot be written in the config file; put it in a file of "
+                        + "its own (failover.heartbeatKeyFile, mode 0600) or in LVSCP_HEARTBEAT_KEY");
+            }
         }
+        Failover f = c.failover() == null ? Failover.NONE : c.failover();
         return new AgentConfig(
                 env.getOrDefault("LVSCP_CONTROL_PLANE", c.controlPlane()),
                 env.getOrDefault("LVSCP_CLUSTER", c.cluster()),
@@ -131,13 +157,36 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 env.containsKey("LVSCP_PREEMPT") ? flag("LVSCP_PREEMPT", env.get("LVSCP_PREEMPT")) : c.preempt(),
                 env.getOrDefault("LVSCP_TOKEN", c.token()),
                 env.getOrDefault("LVSCP_TOKEN_FILE", c.tokenFile()),
-                tlsFrom(env, c.tls())).withDefaults();
+                new Failover(env.getOrDefault("LVSCP_HEARTBEAT_KEY_FILE", f.heartbeatKeyFile()),
+                        env.containsKey("LVSCP_HEARTBEAT_KEY") ? Secret.of(env.get("LVSCP_HEARTBEAT_KEY").getBytes(StandardCharsets.UTF_8)) : null),
+                tlsFrom(env, c.tls()))
+                .withDefaults();
     }
 
     private static Tls tlsFrom(Map<String, String> env, Tls file) {
         Tls f = file == null ? Tls.NONE : file;
         return new Tls(env.getOrDefault("LVSCP_TLS_CA_FILE", f.caFile()), env.getOrDefault("LVSCP_TLS_CERT_FILE", f.certFile()),
                 env.getOrDefault("LVSCP_TLS_KEY_FILE", f.keyFile()));
+    }
+
+    /**
+     * The heartbeat key: LVSCP_HEARTBEAT_KEY, else the content of the key file; null when neither is set (the agent
+     * then runs with unauthenticated heartbeats, and says so). Throws IllegalArgumentException when the file cannot be
+     * read or the key is shorter than {@link Secret#MIN_BYTES}; the message never contains the key.
+     */
+    public Secret heartbeatKey() {
+        if (failover == null) return null;
+        Secret key = failover.heartbeatKey();
+        String origin = "LVSCP_HEARTBEAT_KEY";
+        if (key == null && failover.heartbeatKeyFile() != null) {
+            key = Secret.read(Path.of(failover.heartbeatKeyFile()));
+            origin = "heartbeat key file " + failover.heartbeatKeyFile();
+        }
+        if (key != null && key.length() < Secret.MIN_BYTES) {
+            throw new IllegalArgumentException(origin + " holds " + key.length() + " bytes; a heartbeat key needs at least " + Secret.MIN_BYTES
+                    + " (openssl rand -hex 32)");
+        }
+        return key;
     }
 
     private static Boolean flag(String name, String value) {
@@ -160,6 +209,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 heartbeatSeconds == null ? 5.0 : heartbeatSeconds,
                 preempt == null ? Boolean.FALSE : preempt,
                 token, tokenFile,
+                failover == null ? Failover.NONE : failover,
                 tls == null ? Tls.NONE : tls);
     }
 
@@ -183,6 +233,11 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
             String t = credential();
             if (t == null || t.isEmpty()) out.add("an agent credential is required: tokenFile (LVSCP_TOKEN_FILE) or token (LVSCP_TOKEN); "
                     + "make one with POST /v1/tokens {\"role\":\"agent\",\"clusters\":[cluster],\"router\":router,...}");
+        } catch (IllegalArgumentException e) {
+            out.add(e.getMessage());
+        }
+        try {
+            heartbeatKey();
         } catch (IllegalArgumentException e) {
             out.add(e.getMessage());
         }

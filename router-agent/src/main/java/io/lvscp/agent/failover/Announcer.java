@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Tells the neighbours that the addresses moved here: for each IPv4 VIP, once it is on its device, three
  * gratuitous ARP requests ({@code arping -U -c 3 -I <dev> <vip>}, iputils-arping), through the agent's command
  * runner so they leave from the router's namespace. The first goes out at once, the other two a second apart, for
- * neighbours that missed one. IPv6 VIPs are not announced by the agent: the kernel sends an unsolicited Neighbour
- * Advertisement when the address's duplicate address detection completes if {@code net.ipv6.conf.<dev>.ndisc_notify}
- * is 1 (docs/failover.md). Runs on its own threads: a takeover never waits for an announcement.
+ * neighbours that missed one. IPv6 VIPs need nothing here: the kernel sends an unsolicited neighbour advertisement
+ * as the address is added, because {@link io.lvscp.agent.host.HostNetwork} set {@code ndisc_notify} (and
+ * {@code accept_dad=0}) on its device first (docs/failover.md). Runs on its own threads: a takeover never waits for
+ * an announcement.
  */
 public final class Announcer {
     private static final Logger LOG = LoggerFactory.getLogger(Announcer.class);
@@ -49,7 +50,8 @@ public final class Announcer {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Vip v : vips) {
             if (v.address().indexOf(':') >= 0) {
-                LOG.info("{} is IPv6: the kernel announces it (unsolicited neighbour advertisement) if ndisc_notify is set on {}", v, v.device());
+                LOG.info("{} is IPv6: the kernel announces it as it is added (unsolicited neighbour advertisement, ndisc_notify on {}); "
+                        + "if it was already there, it is not announced again", v, v.device());
                 continue;
             }
             all.add(CompletableFuture.runAsync(() -> announceOne(v), executor));

@@ -2,6 +2,7 @@ package io.lvscp.agent.failover;
 
 import io.lvscp.agent.Agent;
 import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.config.Secret;
 import io.lvscp.agent.exec.CommandRunner;
 import io.lvscp.agent.host.HostNetwork;
 import io.lvscp.agent.metrics.AgentMetrics;
@@ -12,11 +13,18 @@ import io.lvscp.api.stream.StreamMessage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -30,11 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One thread runs everything but the announcements, every {@link #TICK_MILLIS} ms: it re-reads the pair from the
  * agent's desired state (a new peer, port or deadtime takes effect at once), drains the socket, ticks the machine
- * and sends a heartbeat every keepalive interval, and at once after a change of role.
+ * and sends a heartbeat every keepalive interval, and at once after a change of role. With a heartbeat key, what it
+ * sends is signed and what it hears counts only if it verifies ({@link HeartbeatAuth}); a dropped heartbeat is counted
+ * by reason, so that a forger can neither keep this router backup nor go unnoticed.
  */
 public final class FailoverService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverService.class);
     static final long TICK_MILLIS = 50;
+    private static final long REJECT_WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** What the service needs of the agent (an interface, so tests can stand in for it). */
     public interface Host {
@@ -75,6 +86,9 @@ public final class FailoverService implements AutoCloseable {
     private final Announcer announcer;
     private final DoubleConsumer roleGauge;
     private final RoleMachine machine;
+    private final HeartbeatAuth auth;
+    private final Consumer<String> rejected;
+    private final Map<String, long[]> rejectWarnings = new HashMap<>(); // reason -> {last warned (nanos), dropped since}
     private final ScheduledExecutorService loop;
     private volatile Peering peering;
     private HeartbeatLink link;
@@ -87,7 +101,7 @@ public final class FailoverService implements AutoCloseable {
     private final java.util.ArrayDeque<StreamMessage.RoleChanged> unreported = new java.util.ArrayDeque<>();
 
     public FailoverService(Host host, String cluster, String router, boolean preempt, Function<ClusterState, Collection<Vip>> vips,
-                           Announcer announcer, DoubleConsumer roleGauge) {
+                           Announcer announcer, DoubleConsumer roleGauge, HeartbeatAuth auth, Consumer<String> rejected) {
         this.host = host;
         this.cluster = cluster;
         this.router = router;
@@ -96,6 +110,8 @@ public final class FailoverService implements AutoCloseable {
         this.announcer = announcer;
         this.roleGauge = roleGauge;
         this.machine = new RoleMachine(cluster, router);
+        this.auth = auth;
+        this.rejected = rejected;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lvscp-failover-" + router);
             t.setDaemon(true);
@@ -117,17 +133,37 @@ public final class FailoverService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        Secret key = config.heartbeatKey();
+        if (key != null && config.failover().heartbeatKey() == null) warnIfOthersCanRead(Path.of(config.failover().heartbeatKeyFile()));
         return new FailoverService(Host.of(agent), config.cluster(), config.router(), config.preemptEnabled(), addresses::desiredVips,
-                new Announcer(runner, arp, java.time.Duration.ofSeconds(10), System::nanoTime), a -> metrics.role(a >= 1));
+                new Announcer(runner, arp, java.time.Duration.ofSeconds(10), System::nanoTime), a -> metrics.role(a >= 1),
+                key == null ? HeartbeatAuth.none() : HeartbeatAuth.withKey(key), metrics::heartbeatRejected);
+    }
+
+    private static void warnIfOthersCanRead(Path keyFile) {
+        try {
+            var perms = Files.getPosixFilePermissions(keyFile);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                LOG.warn("heartbeat key file {} is readable by other users ({}): whoever reads it can forge heartbeats; chmod 600 it",
+                        keyFile, PosixFilePermissions.toString(perms));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or already unreadable (then the agent did not start): nothing to say
+        }
     }
 
     /**
      * Before the agent's first pass: a router whose saved state has a peer starts as backup and holds no VIP (it
      * may come back from a crash while its peer holds them); one without a peer keeps them, as before failover.
+     * One with no saved state (a brand-new agent) holds nothing until this service has seen its first state: the
+     * agent would otherwise add the VIPs in the pass that programs that state, while a peer may hold them, and
+     * drop them only when the next tick found the peer (up to {@link #TICK_MILLIS} ms, enough to answer ARP, and for
+     * an IPv6 VIP to advertise it). Without a peer, the machine makes it active at the tick after the state arrives.
      */
     public void prepare() {
         Peering p = Peering.of(host.desired(), router);
-        if (p != null && p.peer() != null) startingAsBackup(p);
+        if (p == null) host.holdVips(false);
+        else if (p.peer() != null) startingAsBackup(p);
     }
 
     private void startingAsBackup(Peering p) {
@@ -160,12 +196,18 @@ public final class FailoverService implements AutoCloseable {
         if (p == null) return; // no state yet, or not enrolled: nothing to decide
         if (link != null) {
             for (HeartbeatLink.Datagram d : link.drain()) {
-                HeartbeatMessage m = HeartbeatMessage.decode(d.bytes(), d.length()).orElse(null);
-                if (m == null) {
+                HeartbeatAuth.Sealed s = HeartbeatAuth.parse(d.bytes(), d.length()).orElse(null);
+                if (s == null) {
                     LOG.debug("ignored a datagram from {} on the heartbeat port: not a heartbeat", d.source());
                     continue;
                 }
+                HeartbeatMessage m = s.message();
                 if (!fromPeer(p, d.source(), m)) continue;
+                String why = auth.reject(s, System.currentTimeMillis());
+                if (why != null) {
+                    drop(why, d.source(), s);
+                    continue;
+                }
                 machine.heard(m, System.nanoTime(), System.currentTimeMillis()).ifPresent(this::carryOut);
             }
         }
@@ -180,10 +222,36 @@ public final class FailoverService implements AutoCloseable {
             return false;
         }
         if (!same(source, p.peer().publicAddress()) && !same(source, p.peer().privateAddress())) {
-            LOG.warn("ignored a heartbeat claiming to be {} from {}: not one of its addresses", m.router(), source);
+            drop("wrong_source", source, new HeartbeatAuth.Sealed(m, 0, null, null));
             return false;
         }
         return true;
+    }
+
+    /**
+     * A heartbeat naming the peer that is not the peer's: counted, and logged at most once a minute per reason with
+     * how many were dropped in between, so that whoever sends them cannot flood the log.
+     */
+    private void drop(String reason, InetAddress source, HeartbeatAuth.Sealed s) {
+        rejected.accept(reason);
+        long now = System.nanoTime();
+        long[] w = rejectWarnings.computeIfAbsent(reason, r -> new long[] {now - REJECT_WARN_NANOS, 0});
+        if (now - w[0] < REJECT_WARN_NANOS) {
+            w[1]++;
+            return;
+        }
+        String why = switch (reason) {
+            case HeartbeatAuth.UNSIGNED -> "it is not signed, and this agent has a heartbeat key (is the peer's configured?)";
+            case HeartbeatAuth.BAD_MAC -> "its MAC does not verify: forged, altered, or signed with another key";
+            case HeartbeatAuth.OUTSIDE_WINDOW -> "its time is " + (s.time() - System.currentTimeMillis()) + " ms from this router's clock, more than "
+                    + HeartbeatAuth.WINDOW.toSeconds() + " s: a recording replayed, or the routers' clocks are apart (NTP?)";
+            case HeartbeatAuth.REPLAYED -> "it is no later than one already accepted: replayed";
+            default -> "it does not come from one of the peer's addresses";
+        };
+        LOG.warn("dropped a heartbeat claiming to be {} from {}: {}{}", s.message().router(), source, why,
+                w[1] == 0 ? "" : " (" + w[1] + " more dropped for this reason since the last such warning)");
+        w[0] = now;
+        w[1] = 0;
     }
 
     private static boolean same(InetAddress a, String address) {
@@ -196,7 +264,7 @@ public final class FailoverService implements AutoCloseable {
         // The cluster's heartbeat setting decides; the agent's own preempt setting can only turn it on (for a pair
         // whose control plane predates the setting).
         machine.configure(p.peerName(), p.selfPrimary(), preempt || p.preempt(), p.deadtime(), now);
-        // The first state with a peer arrived after start (no saved state): the agent holds the VIPs by default.
+        // The first state with a peer arrived after start (no saved state, or one without a peer): say it is backup.
         if (p.peer() != null && machine.role() == Role.backup && !reportedOnce) startingAsBackup(p);
         if (p.peer() == null) {
             closeLink();
@@ -208,8 +276,14 @@ public final class FailoverService implements AutoCloseable {
             try {
                 link = HeartbeatLink.open(new InetSocketAddress(InetAddress.getByName(v6 ? "::" : "0.0.0.0"), p.port()));
                 linkPort = p.port();
-                LOG.info("heartbeats with peer {} at {} on udp {} every {} s, deadtime {} s, preemption {}", p.peer().name(),
-                        p.peer().publicAddress(), p.port(), p.keepalive().toSeconds(), p.deadtime().toSeconds(), preempt ? "on" : "off");
+                LOG.info("heartbeats with peer {} at {} on udp {} every {} s, deadtime {} s, preemption {}, {}", p.peer().name(),
+                        p.peer().publicAddress(), p.port(), p.keepalive().toSeconds(), p.deadtime().toSeconds(), preempt ? "on" : "off",
+                        auth.authenticated() ? "signed with the heartbeat key (HMAC-SHA256)" : "UNAUTHENTICATED");
+                if (!auth.authenticated()) {
+                    LOG.warn("NO HEARTBEAT KEY: any host that can send UDP to port {} here can forge {}'s heartbeats, keep this router "
+                            + "backup while {} is down, or force a split brain. Give both routers the same key: failover.heartbeatKeyFile "
+                            + "(or LVSCP_HEARTBEAT_KEY_FILE); docs/failover.md", p.port(), p.peer().name(), p.peer().name());
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("cannot listen for heartbeats on udp {}: {}; retrying", p.port(), e.getMessage());
                 peering = null; // try again next tick
@@ -220,7 +294,7 @@ public final class FailoverService implements AutoCloseable {
     private void send(Peering p) {
         lastSent = System.nanoTime();
         InetSocketAddress to = new InetSocketAddress(IpAddresses.parse(p.peer().publicAddress()).orElseThrow(), p.port());
-        IOException e = link.send(machine.heartbeat().encode(), to);
+        IOException e = link.send(auth.seal(machine.heartbeat(), System.currentTimeMillis()), to);
         String err = e == null ? null : e.getMessage();
         if (!Objects.equals(err, lastSendError)) {
             if (err != null) LOG.warn("cannot send heartbeats to {}: {}", to, err);

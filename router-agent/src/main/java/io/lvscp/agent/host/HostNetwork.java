@@ -14,26 +14,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
  * What the router needs around the load-balancing table: the floating VIPs (each virtual server's, and the NAT
- * router's private one) on their devices, and IP forwarding for NAT clusters. Level-based like the drivers:
+ * router's private one) on their devices, IP forwarding for NAT clusters, and on devices with IPv6 VIPs the two
+ * settings that make the kernel announce them ({@link #IPV6_VIP_DEVICE}). Level-based like the drivers:
  * it reads the kernel and changes only what differs. It touches only what it created: addresses it added are
  * remembered in the state directory, and an address someone else configured is left alone (and never removed).
  */
 public final class HostNetwork {
     private static final String FORWARDING = "net.ipv4.ip_forward";
 
+    /**
+     * Per device that the configuration gives an IPv6 VIP: the kernel announces an IPv6 address, the way arping
+     * announces an IPv4 one, when {@code ndisc_notify} is 1: on adding it, it sends an unsolicited neighbour
+     * advertisement with the override flag, so neighbours that know the address move to this router's MAC. It does
+     * so once duplicate address detection is over; {@code accept_dad=0} skips it, so the advertisement goes out at
+     * once and the address is usable even while the peer still holds it (a crashed agent, a split brain), where DAD
+     * would fail and leave the VIP "dadfailed", unusable. ({@code nodad} on the address would skip DAD too, but then
+     * the kernel does not advertise it.) The cost: no DAD for any address on these devices.
+     */
+    static final Map<String, String> IPV6_VIP_DEVICE = Map.of("ndisc_notify", "1", "accept_dad", "0");
+
     private final CommandRunner runner;
     private final UnaryOperator<String> devices;
     private final Path ownedFile;
 
-    /** What this agent added, so that it removes nothing else. */
-    record Owned(SortedSet<Vip> addresses, String forwardingWas) {}
+    /** What this agent added or changed, so that it removes nothing else and puts settings back as it found them. */
+    record Owned(SortedSet<Vip> addresses, String forwardingWas, SortedMap<String, String> sysctlsWere) {}
 
     public HostNetwork(CommandRunner runner, UnaryOperator<String> devices, Path stateDir) {
         this.runner = runner;
@@ -69,6 +84,8 @@ public final class HostNetwork {
     public List<String> apply(ClusterState state, boolean holdVips) {
         List<String> changes = new ArrayList<>();
         Owned owned = loadOwned();
+        // Before any address is added: an IPv6 VIP is announced as it is added, or never.
+        SortedMap<String, String> sysctlsWere = ipv6VipDevices(state, owned.sysctlsWere(), changes);
         SortedSet<Vip> want = holdVips ? desiredVips(state) : new TreeSet<>();
         Set<String> present = presentAddresses();
         SortedSet<Vip> nowOwned = new TreeSet<>();
@@ -106,8 +123,51 @@ public final class HostNetwork {
             }
             forwardingWas = null;
         }
-        saveOwned(new Owned(nowOwned, forwardingWas));
+        saveOwned(new Owned(nowOwned, forwardingWas, sysctlsWere));
         return changes;
+    }
+
+    /**
+     * {@link #IPV6_VIP_DEVICE} on every device the configuration gives an IPv6 VIP, whether this router holds it now
+     * or not (so that a takeover is only adding the address); each setting put back as found when its device has
+     * none left. Returns the settings' earlier values, to remember.
+     */
+    private SortedMap<String, String> ipv6VipDevices(ClusterState state, SortedMap<String, String> were, List<String> changes) {
+        SortedMap<String, String> out = new TreeMap<>(were);
+        SortedMap<String, String> want = new TreeMap<>();
+        for (Vip v : desiredVips(state)) {
+            if (v.address().indexOf(':') < 0) continue;
+            IPV6_VIP_DEVICE.forEach((name, value) -> want.put(ipv6Key(v.device(), name), value));
+        }
+        if (!want.isEmpty()) {
+            List<String> argv = new ArrayList<>(List.of("sysctl", "-n"));
+            argv.addAll(want.keySet());
+            List<String> current = runner.run(argv).orThrow().stdout().strip().lines().map(String::strip).toList();
+            int i = 0;
+            for (var e : want.entrySet()) {
+                String now = i < current.size() ? current.get(i) : "";
+                i++;
+                if (e.getValue().equals(now)) continue;
+                out.putIfAbsent(e.getKey(), now);
+                runner.run(List.of("sysctl", "-w", e.getKey() + "=" + e.getValue())).orThrow();
+                changes.add("set " + e.getKey() + "=" + e.getValue());
+            }
+        }
+        for (var e : were.entrySet()) {
+            if (want.containsKey(e.getKey())) continue;
+            out.remove(e.getKey());
+            var now = runner.run(List.of("sysctl", "-n", e.getKey())); // the device may be gone, and its settings with it
+            if (now.ok() && !now.stdout().strip().equals(e.getValue())) {
+                runner.run(List.of("sysctl", "-w", e.getKey() + "=" + e.getValue())).orThrow();
+                changes.add("restored " + e.getKey() + " to " + e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Slashes, not dots: a device name may hold a dot (eth0.100, a VLAN), which sysctl would read as a separator. */
+    static String ipv6Key(String device, String name) {
+        return "net/ipv6/conf/" + device + "/" + name;
     }
 
     private static String key(String address, String device) {
@@ -129,12 +189,14 @@ public final class HostNetwork {
     }
 
     private Owned loadOwned() {
-        if (!Files.exists(ownedFile)) return new Owned(new TreeSet<>(), null);
+        if (!Files.exists(ownedFile)) return new Owned(new TreeSet<>(), null, new TreeMap<>());
         try {
             JsonNode n = Json.mapper().readTree(Files.readAllBytes(ownedFile));
             SortedSet<Vip> addresses = new TreeSet<>();
             for (JsonNode v : n.path("addresses")) addresses.add(Json.mapper().treeToValue(v, Vip.class));
-            return new Owned(addresses, n.hasNonNull("forwardingWas") ? n.get("forwardingWas").asText() : null);
+            SortedMap<String, String> sysctls = new TreeMap<>(); // absent from files written before IPv6 VIPs were announced
+            n.path("sysctlsWere").fields().forEachRemaining(e -> sysctls.put(e.getKey(), e.getValue().asText()));
+            return new Owned(addresses, n.hasNonNull("forwardingWas") ? n.get("forwardingWas").asText() : null, sysctls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + ownedFile, e);
         }

@@ -149,6 +149,15 @@ public final class AgentMetrics {
         if (m != null) registry.remove(m);
     }
 
+    /**
+     * Hook for failover: a heartbeat naming this router's peer was dropped, and why (unsigned, bad_mac,
+     * outside_window, replayed, wrong_source): {@code lvscp_agent_heartbeats_rejected_total{reason}}.
+     */
+    public void heartbeatRejected(String reason) {
+        Counter.builder("lvscp.agent.heartbeats.rejected").description("Heartbeats naming this router's peer that were dropped: not signed "
+                + "with the pair's key, altered, replayed, or from another address").tag("reason", reason).register(registry).increment();
+    }
+
     /** Hook for failover: {@code true} while this router holds the VIPs. The series appears with the first role. */
     public synchronized void role(boolean isActive) {
         active.set(isActive ? 1 : 0);

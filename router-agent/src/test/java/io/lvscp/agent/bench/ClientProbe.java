@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * does not thin out the samples), each on a new TCP connection, with {@code timeoutMs} for the connect and again for
  * the answer. One line per request on stdout:
  *
- * <pre>seq startMicros endMicros ok|fail answer-or-reason</pre>
+ * <pre>seq startMicros endMicros sourcePort ok|fail answer-or-reason</pre>
  *
  * Times are wall-clock microseconds since the epoch ({@link Instant#now()}, CLOCK_REALTIME), the same clock the
  * benchmark uses for the faults it injects. "ok" needs a complete {@code HTTP/1.x 200} answer with a body (the real
@@ -80,26 +80,34 @@ public final class ClientProbe {
         return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     }
 
-    private static final java.lang.reflect.Method GET_FD;
-    private static final java.lang.reflect.Method LOCAL_ADDRESS;
+    /**
+     * The JDK's own helpers for a pending connect's local address, looked up on first use (a holder class, so the
+     * benchmark's JVM, which only calls {@link #micros()}, neither looks them up nor warns that it cannot).
+     */
+    private static final class Reflect {
+        static final java.lang.reflect.Method GET_FD;
+        static final java.lang.reflect.Method LOCAL_ADDRESS;
 
-    static {
-        java.lang.reflect.Method fd = null;
-        java.lang.reflect.Method local = null;
-        try {
-            // SocketChannel.getLocalAddress() says nothing while a connect is pending; the kernel has bound the
-            // socket by then. Asked through the JDK's own helper (needs --add-opens java.base/sun.nio.ch=ALL-UNNAMED).
-            fd = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredMethod("getFD");
-            fd.setAccessible(true);
-            local = Class.forName("sun.nio.ch.Net").getDeclaredMethod("localAddress", java.io.FileDescriptor.class);
-            local.setAccessible(true);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            System.err.println("source ports will read 0: " + e);
-            fd = null;
-            local = null;
+        static {
+            java.lang.reflect.Method fd = null;
+            java.lang.reflect.Method local = null;
+            try {
+                // SocketChannel.getLocalAddress() says nothing while a connect is pending; the kernel has bound the
+                // socket by then. Asked through the JDK's own helper (needs --add-opens java.base/sun.nio.ch=ALL-UNNAMED).
+                fd = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredMethod("getFD");
+                fd.setAccessible(true);
+                local = Class.forName("sun.nio.ch.Net").getDeclaredMethod("localAddress", java.io.FileDescriptor.class);
+                local.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                System.err.println("source ports will read 0: " + e);
+                fd = null;
+                local = null;
+            }
+            GET_FD = fd;
+            LOCAL_ADDRESS = local;
         }
-        GET_FD = fd;
-        LOCAL_ADDRESS = local;
+
+        private Reflect() {}
     }
 
     /** The source port the kernel gave the socket of a (possibly still pending) connect; 0 if it cannot be read. */
@@ -107,8 +115,8 @@ public final class ClientProbe {
         try {
             InetSocketAddress a = (InetSocketAddress) ch.getLocalAddress();
             if (a != null) return a.getPort();
-            if (GET_FD == null) return 0;
-            return ((InetSocketAddress) LOCAL_ADDRESS.invoke(null, GET_FD.invoke(ch))).getPort();
+            if (Reflect.GET_FD == null) return 0;
+            return ((InetSocketAddress) Reflect.LOCAL_ADDRESS.invoke(null, Reflect.GET_FD.invoke(ch))).getPort();
         } catch (Exception e) {
             return 0;
         }

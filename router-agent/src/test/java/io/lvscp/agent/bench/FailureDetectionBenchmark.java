@@ -68,7 +68,7 @@ import java.util.function.LongSupplier;
  *       preemption is off, so it stays backup) and the next run kills the other one.</li>
  * </ul>
  *
- * Not a test: {@code ./mvnw -q -o -pl router-agent process-test-classes -Dbench.main=FailureDetectionBenchmark}
+ * Not a test: {@code ./mvnw -q -pl router-agent -am process-test-classes -Dbench.main=FailureDetectionBenchmark}
  * (docs/benchmarks-failover.md). Needs root, iproute2, nftables, iputils-arping. Properties: {@code bench.runs} (5),
  * {@code bench.scenarios} (health,failover), {@code bench.healthFaults} (kill,cut), {@code bench.interval} (1),
  * {@code bench.timeout} (1), {@code bench.fall} (2), {@code bench.rise} (2), {@code bench.keepalive} (1),
@@ -279,7 +279,6 @@ public final class FailureDetectionBenchmark {
         try (Monitor addresses = Monitor.start(lab.routers.get(survivor), "address");
              Monitor clientNeigh = Monitor.start(lab.client, "neigh");
              Monitor rsNeigh = Monitor.start(rsNs, "neigh")) {
-            Thread.sleep(200); // the monitors are subscribed
             Thread.sleep(ThreadLocalRandom.current().nextLong(KEEPALIVE * 1000L)); // a random phase against the heartbeats
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_BOUND_MS);
             long t0 = ClientProbe.micros();
@@ -336,14 +335,30 @@ public final class FailureDetectionBenchmark {
         return m;
     }
 
-    /** Waits until {@code router}'s agent (just started) listens for heartbeats, holds no VIP, has heard its peer for a while, and stayed backup. */
+    /**
+     * Waits until {@code router}'s agent (just started) listens for heartbeats, has received two datagrams on it since
+     * (the peer's heartbeats, a keepalive apart: the only UDP in a router namespace), holds no VIP, and stayed backup.
+     */
     static void awaitListeningBackup(FailoverLab lab, String router, String peer) throws Exception {
         awaitTrue(router + "'s agent listening for heartbeats", 60_000, () -> segment(lab, router).contains("heartbeats with peer"), lab);
+        long pid = lab.agentPid(router);
+        long base = udpInDatagrams(pid); // the socket is bound: the agent logs its listening after the bind
+        awaitTrue(router + " heard two heartbeats of " + peer, 30_000, () -> udpInDatagrams(pid) >= base + 2, lab);
         awaitTrue(router + " without VIPs, " + peer + " with them", 30_000, () -> lab.holdsNoVip(router) && lab.holdsVips(peer), lab);
-        Thread.sleep(2L * KEEPALIVE * 1000 + 500);
         if (segment(lab, router).contains("is now active") || !lab.holdsNoVip(router) || !lab.holdsVips(peer)) {
             throw new IllegalStateException(router + " did not settle as backup\n" + segment(lab, router));
         }
+    }
+
+    /** UDP datagrams delivered to sockets in the network namespace of process {@code pid} ({@code /proc/<pid>/net/snmp}). */
+    static long udpInDatagrams(long pid) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/net/snmp"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (!lines.get(i).startsWith("Udp: ") || !lines.get(i + 1).startsWith("Udp: ")) continue;
+            List<String> names = List.of(lines.get(i).trim().split("\\s+"));
+            return Long.parseLong(lines.get(i + 1).trim().split("\\s+")[names.indexOf("InDatagrams")]);
+        }
+        throw new IllegalStateException("no Udp counters in /proc/" + pid + "/net/snmp");
     }
 
     /** The agent log of {@code router} since its last start. */
@@ -667,7 +682,8 @@ public final class FailureDetectionBenchmark {
             this.process = process;
         }
 
-        static Monitor start(String ns, String what) throws IOException {
+        /** Starts the monitor and returns once its netlink socket is subscribed (events from then on are seen). */
+        static Monitor start(String ns, String what) throws Exception {
             Process p = new ProcessBuilder("ip", "-n", ns, "monitor", what).redirectErrorStream(true).start();
             Monitor m = new Monitor(p);
             Thread t = new Thread(() -> {
@@ -679,7 +695,41 @@ public final class FailureDetectionBenchmark {
             }, "ip-monitor-" + what);
             t.setDaemon(true);
             t.start();
+            try {
+                awaitTrue("ip monitor " + what + " in " + ns + " subscribed", 30_000, () -> m.subscribed());
+            } catch (Exception e) {
+                m.close();
+                throw e;
+            }
             return m;
+        }
+
+        /**
+         * Whether the process holds a netlink socket bound to multicast groups: one of its fds' inodes in
+         * {@code /proc/<pid>/net/netlink} (its namespace's sockets) with a non-zero Groups column.
+         */
+        private boolean subscribed() throws IOException {
+            if (!process.isAlive()) throw new IllegalStateException("ip monitor exited: " + lines);
+            Set<String> inodes = new TreeSet<>();
+            try (var fds = Files.list(Path.of("/proc/" + process.pid() + "/fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) inodes.add(target.substring(8, target.length() - 1));
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            List<String> table = Files.readAllLines(Path.of("/proc/" + process.pid() + "/net/netlink"));
+            List<String> header = List.of(table.get(0).trim().split("\\s+"));
+            int groups = header.indexOf("Groups");
+            int inode = header.indexOf("Inode");
+            for (String row : table.subList(1, table.size())) {
+                String[] f = row.trim().split("\\s+");
+                if (f.length > Math.max(groups, inode) && inodes.contains(f[inode]) && Long.parseLong(f[groups], 16) != 0) return true;
+            }
+            return false;
         }
 
         /** When the first event at or after {@code after} (not a deletion) matching {@code p} arrived; 0 if none yet. */

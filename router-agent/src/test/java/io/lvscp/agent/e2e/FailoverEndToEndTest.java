@@ -8,6 +8,7 @@ import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.lvscp.controlplane.support.TestPostgres;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,8 @@ class FailoverEndToEndTest {
 
     /** Waits for a RouterRoleChanged event of {@code router} to {@code role} whose reason starts with {@code reason}, after position {@code after}. */
     static void awaitRoleEvent(long after, String router, String role, String reason) {
-        await("a RouterRoleChanged event: " + router + " " + role + " (" + reason + "...)", Duration.ofSeconds(15), () -> {
+        // 30 s: the event often follows an agent's start, and a JVM can take 12 s to start on a loaded 2-core machine.
+        await("a RouterRoleChanged event: " + router + " " + role + " (" + reason + "...)", Duration.ofSeconds(30), () -> {
             List<Map<String, Object>> items = Api.given(cp).queryParam("cluster", "web").queryParam("type", "RouterRoleChanged")
                     .queryParam("after", after).queryParam("limit", 500).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
             return items.stream().anyMatch(i -> {
@@ -164,6 +166,18 @@ class FailoverEndToEndTest {
         long max = 0;
         for (Map<String, Object> i : items) max = Math.max(max, ((Number) i.get("position")).longValue());
         return max;
+    }
+
+    /** Router {@code router}'s agent's /metrics, read inside its namespace. */
+    static String metrics(String router) throws Exception {
+        return lab.in(lab.routers.get(router), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9539; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+    }
+
+    /** The count of heartbeats {@code router} dropped for {@code reason} (0 before the first). */
+    static double rejected(String router, String reason) throws Exception {
+        String prefix = "lvscp_agent_heartbeats_rejected_total{cluster=\"web\",reason=\"" + reason + "\",router=\"" + router + "\"} ";
+        return metrics(router).lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst().orElse(0);
     }
 
     // ---- tests ----
@@ -294,5 +308,54 @@ class FailoverEndToEndTest {
         await("the client's neighbour entry is " + winner + " (the one that stayed announced again)", Duration.ofSeconds(3),
                 () -> lab.clientNeighbour(VIP).equals(lab.mac(winner, "eth0")));
         assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+
+    @Test
+    @Order(6)
+    void forgedHeartbeatsFromTheActiveRoutersOwnAddressDoNotKeepTheBackupPassiveWhenItDies() throws Exception {
+        freshPair(false);
+        long after = lastPosition();
+        // From inside lvs1's namespace, so from lvs1's address: heartbeats saying "lvs1 is active and primary", unsigned
+        // or signed with another key. While lvs1 lives they change nothing; lvs2 drops and counts them.
+        Process forger = lab.forgeHeartbeats("lvs1", "192.168.26.8", HEARTBEAT_PORT);
+        await("lvs2 drops the forged heartbeats", Duration.ofSeconds(10),
+                () -> rejected("lvs2", "unsigned") > 0 && rejected("lvs2", "bad_mac") > 0);
+        assertTrue(lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
+        // lvs1's agent dies; the forger goes on. Had lvs2 believed it, it would stay backup and nobody would hold the VIPs.
+        long killed = System.currentTimeMillis();
+        lab.killAgent("lvs1");
+        long took = millisUntilHolding("lvs2", killed);
+        System.out.println("MEASURED kill -9 under forged heartbeats: lvs2 held both VIPs " + took + " ms after the kill");
+        assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms, more than deadtime + 1 s");
+        assertTrue(forger.isAlive(), "the forger was sending all along");
+        awaitRoleEvent(after, "lvs2", "active", "peer lvs1 silent for ");
+        double unsigned = rejected("lvs2", "unsigned");
+        double badMac = rejected("lvs2", "bad_mac");
+        await("lvs2 still drops them", Duration.ofSeconds(5), () -> rejected("lvs2", "unsigned") > unsigned && rejected("lvs2", "bad_mac") > badMac);
+        assertTrue(lab.log("lvs2").contains("dropped a heartbeat claiming to be lvs1 from /192.168.26.9: its MAC does not verify"), lab.log("lvs2"));
+        assertFalse(lab.log("lvs2").contains(java.nio.file.Files.readString(lab.heartbeatKey).strip()), "the key is never logged");
+        forger.destroyForcibly();
+        forger.waitFor();
+    }
+
+    @Test
+    @Order(7)
+    void aBrandNewAgentNeverHoldsTheVipsWhileItsPeerIsActive() throws Exception {
+        freshPair(false);
+        long after = lastPosition();
+        lab.killAgent("lvs2");
+        lab.forgetState("lvs2");
+        // Every address that appears in lvs2's namespace from now on, even for a millisecond.
+        Path seen = lab.monitorAddresses("lvs2");
+        lab.startAgent("lvs2", false);
+        awaitRoleEvent(after, "lvs2", "backup", "agent started");
+        long revision = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
+        await("the new lvs2 programmed the cluster's revision", Duration.ofSeconds(30), () -> Api.given(cp).get("/v1/clusters/web/routers/lvs2")
+                .then().statusCode(200).extract().jsonPath().getLong("status.appliedRevision") == revision);
+        Thread.sleep(500); // a pass that would add an address has had time to
+        String events = java.nio.file.Files.readString(seen);
+        assertFalse(events.contains(VIP + "/") || events.contains(NAT_VIP + "/"), "a brand-new backup added a floating address:\n" + events);
+        assertTrue(lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
+        await("the client's neighbour entry is still lvs1", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs1", "eth0")));
     }
 }

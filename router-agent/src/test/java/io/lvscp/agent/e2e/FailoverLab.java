@@ -33,6 +33,8 @@ public final class FailoverLab implements AutoCloseable {
     public final Map<String, String> routers = new HashMap<>(); // router name -> namespace
     public final List<String> servers = new ArrayList<>();
     public final Path dir;
+    /** The pair's heartbeat key (a 0600 file both agents name in failover.heartbeatKeyFile). */
+    public final Path heartbeatKey;
     private final String id;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
@@ -50,6 +52,11 @@ public final class FailoverLab implements AutoCloseable {
         routers.put("lvs1", "lvscp-f1-" + id);
         routers.put("lvs2", "lvscp-f2-" + id);
         dir = Files.createTempDirectory("lvscp-failover-");
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        heartbeatKey = Files.createFile(dir.resolve("heartbeat.key"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(heartbeatKey, java.util.HexFormat.of().formatHex(key) + "\n");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ns(sw);
@@ -136,7 +143,9 @@ public final class FailoverLab implements AutoCloseable {
                 "reconcileSeconds: 5",
                 "heartbeatSeconds: 1",
                 "preempt: " + preempt,
-                credentials.containsKey(router) ? "tokenFile: " + credentials.get(router) : "", ""));
+                credentials.containsKey(router) ? "tokenFile: " + credentials.get(router) : "",
+                "failover:",
+                "  heartbeatKeyFile: " + heartbeatKey, ""));
         ProcessBuilder pb = java(routers.get(router), "io.lvscp.agent.Main", "--config", config.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("LVSCP_"));
         Path log = dir.resolve("agent-" + router + ".log");
@@ -154,6 +163,49 @@ public final class FailoverLab implements AutoCloseable {
         Files.writeString(f, token + "\n");
         Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         credentials.put(router, f);
+    }
+
+    /**
+     * Starts a {@link HeartbeatForger} inside router {@code router}'s namespace (so from its addresses): forged
+     * heartbeats of {@code router}, active, to {@code peerAddress}. Stopped by {@link #close()} or by destroying it.
+     */
+    public Process forgeHeartbeats(String router, String peerAddress, int port) throws Exception {
+        Process p = java(routers.get(router), HeartbeatForger.class.getName(), "web", router, peerAddress, String.valueOf(port))
+                .redirectErrorStream(true).start();
+        processes.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException("the forger in " + router + " did not start: " + line);
+        return p;
+    }
+
+    /** Deletes router {@code router}'s saved state (its agent must not run): the next agent started there is brand-new. */
+    public void forgetState(String router) throws Exception {
+        if (agentAlive(router)) throw new IllegalStateException(router + "'s agent is running");
+        Path state = dir.resolve("state-" + router);
+        if (!Files.exists(state)) return;
+        try (var files = Files.walk(state)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /**
+     * Starts {@code ip monitor address} in router {@code router}'s namespace, its output to the returned file, and
+     * returns once it is listening (it has seen a marker address come and go on lo): every address added there from
+     * now on is in the file, however briefly it stayed. Stopped by {@link #close()}.
+     */
+    public Path monitorAddresses(String router) throws Exception {
+        String ns = routers.get(router);
+        Path out = dir.resolve("addresses-" + router + "-" + System.nanoTime() + ".log");
+        processes.add(new ProcessBuilder("ip", "netns", "exec", ns, "ip", "monitor", "address").redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(out).contains("127.0.0.99")) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("ip monitor in " + ns + " saw nothing: " + Files.readString(out));
+            in(ns, "ip", "addr", "add", "127.0.0.99/32", "dev", "lo");
+            in(ns, "ip", "addr", "del", "127.0.0.99/32", "dev", "lo");
+            Thread.sleep(50);
+        }
+        return out;
     }
 
     /** kill -9 of the agent process (the JVM itself: ip netns exec execs it). */

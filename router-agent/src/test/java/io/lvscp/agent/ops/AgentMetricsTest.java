@@ -42,7 +42,8 @@ class AgentMetricsTest {
         OpsTools.assertPromtoolAccepts(metrics, "every agent meter");
         for (String n : List.of("lvscp_agent_destination_connections_total", "lvscp_agent_destination_packets_in_total",
                 "lvscp_agent_destination_packets_out_total", "lvscp_agent_destination_in_bytes_total", "lvscp_agent_destination_out_bytes_total",
-                "lvscp_agent_real_server_healthy", "lvscp_agent_check_seconds_bucket", "lvscp_agent_active")) {
+                "lvscp_agent_real_server_healthy", "lvscp_agent_check_seconds_bucket", "lvscp_agent_active",
+                "lvscp_agent_heartbeats_rejected_total")) {
             assertTrue(OpsTools.sampleNames(metrics).contains(n), n + " missing from\n" + metrics);
         }
     }

@@ -167,9 +167,11 @@ class DeploymentFilesTest {
             assertEquals("", r.output().strip(), unit + ": " + r.output());
         }
         Map<String, List<String>> agent = unit(units.resolve("lvscp-router-agent.service"));
-        assertEquals(List.of("CAP_NET_ADMIN"), agent.get("CapabilityBoundingSet"));
-        assertEquals(List.of("CAP_NET_ADMIN"), agent.get("AmbientCapabilities"));
+        // CAP_NET_RAW (and AF_PACKET) for arping's gratuitous ARP on takeover; nothing else.
+        assertEquals(List.of("CAP_NET_ADMIN CAP_NET_RAW"), agent.get("CapabilityBoundingSet"));
+        assertEquals(List.of("CAP_NET_ADMIN CAP_NET_RAW"), agent.get("AmbientCapabilities"));
         assertTrue(agent.get("RestrictAddressFamilies").get(0).contains("AF_NETLINK"), "ip, nft and ipvsadm speak netlink");
+        assertTrue(agent.get("RestrictAddressFamilies").get(0).contains("AF_PACKET"), "arping sends ARP over a packet socket");
         assertNull(agent.get("PrivateNetwork"), "the agent programs the host's network");
         assertNull(agent.get("ProtectKernelTunables"), "the agent sets net.ipv4.ip_forward");
         assertTrue(agent.get("ExecStart").get(0).endsWith("/opt/lvscp/lvscp-router-agent.jar"));

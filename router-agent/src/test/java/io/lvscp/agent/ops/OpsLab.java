@@ -84,6 +84,7 @@ final class OpsLab implements AutoCloseable {
         m.destinations(List.of(new StreamMessage.DestinationStats("TCP 192.168.26.10:80", "10.11.12.1:80", 5, 50, 40, 5000, 40000)));
         m.checked("http", "rs1", true, 3);
         m.role(true);
+        m.heartbeatRejected("bad_mac");
         return m.registry().scrape();
     }
 

@@ -116,6 +116,24 @@ class AgentStreamTest {
     }
 
     @Test
+    void aCredentialSpeaksOnlyForItsRouterAndRevokingItEndsTheStream() throws Exception {
+        Api.given(cp).body("{\"name\":\"lvs2\",\"publicAddress\":\"192.168.26.8\"}").post("/v1/clusters/web/routers").then().statusCode(201);
+        String lvs1 = cp.agentToken("web", "lvs1");
+        try (AgentRuntime impostor = AgentRuntime.start(config("lvs2", lvs1), ProcessRunner.local(), new RecordingDriver())) {
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> impostor.agent().desiredRevision() == 0);
+            assertEquals(0, streamed("snapshot"));
+        }
+        Api.as(cp, lvs1).get("/v1/clusters/web").then().statusCode(403); // an agent credential reads no configuration
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1", lvs1), ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+            Api.given(cp).delete("/v1/tokens/" + lvs1.substring(6, 22)).then().statusCode(200);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Api.given(cp).get("/v1/clusters/web/routers/lvs1")
+                    .then().body("status.connected", equalTo(false)));
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !agent.agent().connected());
+        }
+    }
+
+    @Test
     void aReturningAgentResumesFromItsRevisionWithDeltas() throws Exception {
         try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
             awaitApplied(agent);

@@ -117,7 +117,7 @@ class TlsStreamTest {
 
     private AgentConfig agent(String router, String token, String controlPlane, Path caFile, TestCertificates.Issued clientCert) {
         return new AgentConfig(controlPlane, "web", router, "recording", stateDir.resolve(router).toString(), Map.of(), null, -1,
-                "127.0.0.1", 0.5, 0.5, null, token, null, new AgentConfig.Tls(caFile == null ? null : caFile.toString(),
+                "127.0.0.1", 0.5, 0.5, null, token, null, null, new AgentConfig.Tls(caFile == null ? null : caFile.toString(),
                 clientCert == null ? null : clientCert.cert().toString(), clientCert == null ? null : clientCert.key().toString()))
                 .withDefaults();
     }
