@@ -133,7 +133,7 @@ public final class ControlPlane implements AutoCloseable {
                             """.formatted(token))))
                     .compose(v -> projections.catchUpAll())
                     .compose(v -> notifications.start(5_000))
-                    .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port()))
+                    .compose(v -> ApiServer.listen(vertx, router, config.http().host(), config.http().port(), config.tls()))
                     .onSuccess(s -> {
                         server = s;
                         started = true;

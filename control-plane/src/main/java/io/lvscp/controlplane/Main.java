@@ -38,7 +38,8 @@ public final class Main implements Callable<Integer> {
             }
             stopped.countDown();
         }, "lvscp-shutdown"));
-        System.out.println("lvscp control plane listening on http://" + cfg.http().host() + ":" + cp.port()
+        String scheme = cfg.tls() != null && cfg.tls().enabled() ? "https" : "http";
+        System.out.println("lvscp control plane listening on " + scheme + "://" + cfg.http().host() + ":" + cp.port()
                 + " (events in " + cp.databaseDescription() + ")");
         stopped.await();
         return 0;

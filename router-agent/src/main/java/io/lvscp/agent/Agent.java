@@ -66,7 +66,7 @@ public final class Agent {
         this.stream = new StreamClient(vertx, URI.create(config.controlPlane()), config.credential(),
                 new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION,
                         java.util.UUID.randomUUID().toString()),
-                () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000));
+                () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000), config.tls());
     }
 
     /** Programs the saved state (if any), then connects; the returned future completes after that first pass. */

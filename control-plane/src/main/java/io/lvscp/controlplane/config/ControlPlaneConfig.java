@@ -6,15 +6,26 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Settings, from a YAML file and then environment variables (which win). Every setting has a default that
  * runs the control plane on this machine with an embedded PostgreSQL; see README "Configuration".
  */
-public record ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth) {
+public record ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth, Tls tls) {
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public ControlPlaneConfig {
+    }
+
     public ControlPlaneConfig(Http http, Database database, Agents agents) {
-        this(http, database, agents, null);
+        this(http, database, agents, null, null);
+    }
+
+    /** Without TLS settings (plain HTTP), as before they existed. */
+    public ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth) {
+        this(http, database, agents, auth, null);
     }
 
     /**
@@ -48,9 +59,38 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
         }
     }
 
+    /**
+     * HTTPS for the REST API and the agent stream (one port serves both), from PEM files: {@code certFile} is the
+     * server's certificate (its chain may follow it in the file), {@code keyFile} its unencrypted private key
+     * (PKCS#8, or the traditional RSA or EC form). Neither set: plain HTTP. {@code clientCaFile}: every client must
+     * present a certificate signed by one of the CA certificates in it (mutual TLS, checked in the handshake), REST
+     * clients and Prometheus as much as agents.
+     */
+    public record Tls(String certFile, String keyFile, String clientCaFile) {
+        public boolean enabled() {
+            return certFile != null || keyFile != null;
+        }
+
+        /** What is wrong with these settings, one line each; empty when the server can start with them. */
+        public List<String> problems() {
+            List<String> out = new ArrayList<>();
+            if ((certFile == null) != (keyFile == null)) out.add("tls.certFile and tls.keyFile go together: set both or neither"
+                    + " (LVSCP_TLS_CERT_FILE, LVSCP_TLS_KEY_FILE)");
+            if (clientCaFile != null && !enabled()) out.add("tls.clientCaFile needs tls.certFile and tls.keyFile: client certificates are asked for in a TLS handshake");
+            readable(out, "tls.certFile", certFile);
+            readable(out, "tls.keyFile", keyFile);
+            readable(out, "tls.clientCaFile", clientCaFile);
+            return out;
+        }
+
+        private static void readable(List<String> out, String name, String file) {
+            if (file != null && !Files.isReadable(Path.of(file))) out.add(name + " " + file + " is not a readable file");
+        }
+    }
+
     public static ControlPlaneConfig defaults() {
         return new ControlPlaneConfig(new Http("0.0.0.0", 8080), new Database(null, null, null, 8, "data/postgres"), new Agents(5000),
-                new Auth(null, 100.0, 200, false));
+                new Auth(null, 100.0, 200, false), new Tls(null, null, null));
     }
 
     public static ControlPlaneConfig load(Path file, Map<String, String> env) throws IOException {
@@ -70,7 +110,13 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
                         intOrNull(env, "LVSCP_DATABASE_POOL_SIZE"), env.get("LVSCP_DATA_DIR")),
                 new Agents(intOrNull(env, "LVSCP_AGENT_HEARTBEAT_MILLIS")),
                 new Auth(env.get("LVSCP_ADMIN_TOKEN"), doubleOrNull(env, "LVSCP_WRITES_PER_SECOND"), intOrNull(env, "LVSCP_WRITE_BURST"),
-                        env.containsKey("LVSCP_PROTECT_METRICS") ? Boolean.valueOf(flag(env, "LVSCP_PROTECT_METRICS")) : null));
+                        env.containsKey("LVSCP_PROTECT_METRICS") ? Boolean.valueOf(flag(env, "LVSCP_PROTECT_METRICS")) : null),
+                new Tls(blankToNull(env, "LVSCP_TLS_CERT_FILE"), blankToNull(env, "LVSCP_TLS_KEY_FILE"), blankToNull(env, "LVSCP_TLS_CLIENT_CA_FILE")));
+    }
+
+    private static String blankToNull(Map<String, String> env, String key) {
+        String v = env.get(key);
+        return v == null || v.isBlank() ? null : v;
     }
 
     private static boolean flag(Map<String, String> env, String key) {
@@ -112,7 +158,10 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
         Auth u = o.auth() == null ? auth : new Auth(or(o.auth().adminToken(), base.adminToken()),
                 or(o.auth().writesPerSecond(), base.writesPerSecond()), or(o.auth().writeBurst(), base.writeBurst()),
                 or(o.auth().protectMetrics(), base.protectMetrics()));
-        return new ControlPlaneConfig(h, d, a, u);
+        Tls t = tls == null ? new Tls(null, null, null) : tls;
+        if (o.tls() != null) t = new Tls(or(o.tls().certFile(), t.certFile()), or(o.tls().keyFile(), t.keyFile()),
+                or(o.tls().clientCaFile(), t.clientCaFile()));
+        return new ControlPlaneConfig(h, d, a, u, t);
     }
 
     public long agentHeartbeatMillis() {
@@ -124,10 +173,10 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
     }
 
     public ControlPlaneConfig withHttpPort(int port) {
-        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, auth);
+        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, auth, tls);
     }
 
     public ControlPlaneConfig withDatabaseUrl(String url, String user, String password) {
-        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, auth);
+        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, auth, tls);
     }
 }

@@ -9,23 +9,30 @@ import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
 import io.lvscp.controlplane.command.ClusterCommands;
+import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.eventstore.EventStore;
 import io.lvscp.controlplane.metrics.ControlPlaneMetrics;
 import io.lvscp.controlplane.projection.ClusterProjections;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The HTTP face of the control plane: routes, limits, and the error handling every route shares. */
 public final class ApiServer {
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     private ApiServer() {}
 
@@ -87,13 +94,33 @@ public final class ApiServer {
     }
 
     public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setCompressionSupported(true)
-                        // Agents' reports are capped well below this; a snapshot (to agents) is limited on their side.
-                        .setMaxWebSocketMessageSize(StreamMessage.MAX_FROM_AGENT_BYTES)
-                        // JSON snapshots shrink about tenfold; the fastest level keeps the event loop's share small.
-                        .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1))
+        return listen(vertx, router, host, port, null);
+    }
+
+    /**
+     * Serves plain HTTP, or HTTPS when {@code tls} names a certificate and key. With a client CA every connection
+     * must present a certificate it signed ({@link ClientAuth#REQUIRED}): the REST API and the agent stream share
+     * the port, and REQUEST would let a client without a certificate through to every route unchecked.
+     */
+    public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port, ControlPlaneConfig.Tls tls) {
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setCompressionSupported(true)
+                // Agents' reports are capped well below this; a snapshot (to agents) is limited on their side.
+                .setMaxWebSocketMessageSize(StreamMessage.MAX_FROM_AGENT_BYTES)
+                // JSON snapshots shrink about tenfold; the fastest level keeps the event loop's share small.
+                .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1);
+        if (tls != null && (tls.enabled() || tls.clientCaFile() != null)) {
+            List<String> problems = tls.problems();
+            if (!problems.isEmpty()) return Future.failedFuture(new IllegalArgumentException(String.join("; ", problems)));
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+            if (tls.clientCaFile() != null) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile())).setClientAuth(ClientAuth.REQUIRED);
+            }
+        }
+        return vertx.createHttpServer(options)
                 .requestHandler(router)
+                // Failed handshakes (a plain-HTTP client, an unknown client certificate) end up here, one per connection.
+                .exceptionHandler(e -> LOG.debug("connection failed: {}", e.toString()))
                 .listen();
     }
 }

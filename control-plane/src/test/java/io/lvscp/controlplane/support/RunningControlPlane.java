@@ -10,10 +10,12 @@ public final class RunningControlPlane implements AutoCloseable {
 
     private final String databaseUrl;
     private final ControlPlane controlPlane;
+    private final boolean https;
 
-    private RunningControlPlane(String databaseUrl, ControlPlane controlPlane) {
+    private RunningControlPlane(String databaseUrl, ControlPlane controlPlane, boolean https) {
         this.databaseUrl = databaseUrl;
         this.controlPlane = controlPlane;
+        this.https = https;
     }
 
     public static RunningControlPlane onNewDatabase() {
@@ -27,6 +29,11 @@ public final class RunningControlPlane implements AutoCloseable {
     /** On a fixed port, for tests that stop a control plane and start it again where agents expect it. */
     public static RunningControlPlane on(String databaseUrl, int port) {
         return on(databaseUrl, port, new ControlPlaneConfig(null, null, null, null));
+    }
+
+    /** With {@code overlay}'s non-null settings put over the test defaults (TLS, for one). */
+    public static RunningControlPlane onNewDatabase(ControlPlaneConfig overlay) {
+        return on(TestPostgres.newDatabase(), 0, overlay);
     }
 
     /** With {@code overlay} over the test settings (for tests of the settings themselves). */
@@ -47,14 +54,14 @@ public final class RunningControlPlane implements AutoCloseable {
 
     private static RunningControlPlane start(String databaseUrl, ControlPlaneConfig cfg) {
         try {
-            return new RunningControlPlane(databaseUrl, ControlPlane.start(cfg));
+            return new RunningControlPlane(databaseUrl, ControlPlane.start(cfg), cfg.tls().enabled());
         } catch (Exception e) {
             throw new IllegalStateException("control plane did not start", e);
         }
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + controlPlane.port();
+        return (https ? "https" : "http") + "://127.0.0.1:" + controlPlane.port();
     }
 
     public int port() {

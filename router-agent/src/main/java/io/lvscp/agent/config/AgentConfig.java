@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The agent's settings: a small YAML file, then environment variables (which win). See README "Router agent".
  *
- * @param controlPlane   base URL of the control plane, http://host:port (the stream is ws://host:port/v1/agents/stream)
+ * @param controlPlane   base URL of the control plane, http://host:port or https://host:port (the stream is
+ *                       ws:// or wss://host:port/v1/agents/stream)
  * @param cluster        the cluster this router belongs to
  * @param router         this router's name, as enrolled in the cluster
  * @param driver         ipvs, nftables, or recording (programs nothing; for tests and benchmarks)
@@ -29,14 +30,43 @@ import java.util.Map;
  * @param token          this router's agent credential (POST /v1/tokens with role agent); prefer tokenFile
  * @param tokenFile      a file holding the credential (mode 0600), so that it is not in the config or the environment
  * @param failover       failover: the pair's heartbeat key (docs/failover.md)
+ * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                           Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
-                          Failover failover) {
+                          Failover failover, Tls tls) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
+    }
+
+    /**
+     * TLS towards an https:// control plane, from PEM files. {@code caFile}: the CA certificate(s) the control
+     * plane's certificate must chain to (without it, the JVM's default trust store); the certificate must also name
+     * the host of {@code controlPlane} (a DNS or IP subject alternative name). {@code certFile} and {@code keyFile}:
+     * this agent's client certificate and private key, for a control plane that requires them.
+     */
+    public record Tls(String caFile, String certFile, String keyFile) {
+        static final Tls NONE = new Tls(null, null, null);
+
+        public boolean clientCertificate() {
+            return certFile != null && keyFile != null;
+        }
+    }
+
+    /** Without TLS settings, as before they existed. */
+    public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                       Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
+                       Failover failover) {
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+                heartbeatSeconds, preempt, token, tokenFile, failover, null);
+    }
+
+    public AgentConfig withTls(Tls settings) {
+        return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings);
     }
 
     /**
@@ -60,7 +90,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
 
     public AgentConfig withToken(String credential) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover);
+                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls);
     }
 
     /** The credential, from tokenFile if set, else token; null if neither is. */
@@ -76,7 +106,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     @Override
     public String toString() { // the credential stays out of logs
         return "AgentConfig[controlPlane=" + controlPlane + ", cluster=" + cluster + ", router=" + router + ", driver=" + driver
-                + ", token=" + (token == null ? "none" : "(set)") + ", tokenFile=" + tokenFile + ", failover=" + failover + "]";
+                + ", token=" + (token == null ? "none" : "(set)") + ", tokenFile=" + tokenFile + ", failover=" + failover + ", tls=" + tls + "]";
     }
 
     /** Without the failover settings (preempt off), as before they existed. */
@@ -98,7 +128,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             // FAIL_ON_IGNORED_PROPERTIES: a heartbeat key written inline in the file is refused, not silently dropped.
             // No source in error locations: Jackson would quote the whole file, key and all, in the message.
@@ -128,8 +158,15 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 env.getOrDefault("LVSCP_TOKEN", c.token()),
                 env.getOrDefault("LVSCP_TOKEN_FILE", c.tokenFile()),
                 new Failover(env.getOrDefault("LVSCP_HEARTBEAT_KEY_FILE", f.heartbeatKeyFile()),
-                        env.containsKey("LVSCP_HEARTBEAT_KEY") ? Secret.of(env.get("LVSCP_HEARTBEAT_KEY").getBytes(StandardCharsets.UTF_8)) : null))
+                        env.containsKey("LVSCP_HEARTBEAT_KEY") ? Secret.of(env.get("LVSCP_HEARTBEAT_KEY").getBytes(StandardCharsets.UTF_8)) : null),
+                tlsFrom(env, c.tls()))
                 .withDefaults();
+    }
+
+    private static Tls tlsFrom(Map<String, String> env, Tls file) {
+        Tls f = file == null ? Tls.NONE : file;
+        return new Tls(env.getOrDefault("LVSCP_TLS_CA_FILE", f.caFile()), env.getOrDefault("LVSCP_TLS_CERT_FILE", f.certFile()),
+                env.getOrDefault("LVSCP_TLS_KEY_FILE", f.keyFile()));
     }
 
     /**
@@ -172,7 +209,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 heartbeatSeconds == null ? 5.0 : heartbeatSeconds,
                 preempt == null ? Boolean.FALSE : preempt,
                 token, tokenFile,
-                failover == null ? Failover.NONE : failover);
+                failover == null ? Failover.NONE : failover,
+                tls == null ? Tls.NONE : tls);
     }
 
     /** What is wrong with these settings, one line each; empty when the agent can start. */
@@ -187,6 +225,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         } catch (IllegalArgumentException e) {
             out.add("controlPlane is not a URL: " + e.getMessage());
         }
+        if (tls != null) tlsProblems(out);
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
         if (token != null && tokenFile != null) out.add("give token or tokenFile, not both");
@@ -203,6 +242,23 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
             out.add(e.getMessage());
         }
         return out;
+    }
+
+    private void tlsProblems(List<String> out) {
+        boolean https = controlPlane != null && controlPlane.startsWith("https://");
+        if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+            out.add("tls.certFile and tls.keyFile go together: set both or neither (LVSCP_TLS_CERT_FILE, LVSCP_TLS_KEY_FILE)");
+        }
+        if (!https && (tls.caFile() != null || tls.certFile() != null || tls.keyFile() != null)) {
+            out.add("tls settings need an https:// controlPlane, not " + controlPlane);
+        }
+        readable(out, "tls.caFile", tls.caFile());
+        readable(out, "tls.certFile", tls.certFile());
+        readable(out, "tls.keyFile", tls.keyFile());
+    }
+
+    private static void readable(List<String> out, String name, String file) {
+        if (file != null && !Files.isReadable(Path.of(file))) out.add(name + " " + file + " is not a readable file");
     }
 
     public String device(String logical) {

@@ -2,17 +2,23 @@ package io.lvscp.agent.stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.lvscp.agent.config.AgentConfig;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.stream.StreamMessage;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +54,15 @@ public final class StreamClient {
 
     public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis) {
+        this(vertx, controlPlane, credential, hello, heldRevision, onMessage, onConnected, heartbeatMillis, null);
+    }
+
+    /**
+     * With {@code tls} for an https:// control plane: its certificate must chain to {@code tls.caFile} (the JVM's
+     * trust store without one) and name the URL's host; {@code certFile}/{@code keyFile} are presented when asked.
+     */
+    public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
+                        Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis, AgentConfig.Tls tls) {
         this.vertx = vertx;
         this.credential = credential;
         this.controlPlane = controlPlane;
@@ -57,11 +72,23 @@ public final class StreamClient {
         this.onConnected = onConnected;
         this.heartbeatMillis = heartbeatMillis;
         this.maxBackoffMillis = Math.max(1000, Math.min(30_000, 10 * heartbeatMillis));
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2))
+        WebSocketClientOptions options = new WebSocketClientOptions().setConnectTimeout((int) Math.max(1000, heartbeatMillis * 2))
                 .setClosingTimeout((int) Math.max(1, heartbeatMillis / 1000))
                 // A snapshot carries the whole cluster: tens of megabytes for a big one, compressed on the wire.
                 .setMaxMessageSize(StreamMessage.MAX_TO_AGENT_BYTES)
-                .setTryUsePerMessageCompression(true));
+                .setTryUsePerMessageCompression(true);
+        this.client = vertx.createWebSocketClient(withTls(controlPlane, tls, options));
+    }
+
+    private static WebSocketClientOptions withTls(URI controlPlane, AgentConfig.Tls tls, WebSocketClientOptions o) {
+        if (!"https".equals(controlPlane.getScheme())) return o;
+        // Host name verification (HTTPS rules: a subject alternative name matching the URL's host) is Vert.x's
+        // default for WebSocket clients; said here so that it stays on.
+        o.setVerifyHost(true).setTrustAll(false);
+        if (tls == null) return o;
+        if (tls.caFile() != null) o.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
+        if (tls.clientCertificate()) o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+        return o;
     }
 
     public void start() {
@@ -111,11 +138,42 @@ public final class StreamClient {
                 LOG.error("control plane {} refused this agent's credential ({}): {}", controlPlane, r.getStatus(),
                         r.getBody() == null ? "" : r.getBody().toString());
                 failures = Math.max(failures, 6);
+            } else if (tlsFailure(f) != null) {
+                // Not a passing outage: a certificate, a CA or a name is wrong, and an operator has to act.
+                LOG.warn("TLS with control plane {} failed: {}; check tls.caFile, and that the control plane's certificate names {}; retrying",
+                        controlPlane, causes(tlsFailure(f)), controlPlane.getHost());
+            } else if (tls && f instanceof WebSocketHandshakeException && String.valueOf(f.getMessage()).contains("closed")) {
+                // With TLS 1.3 a server checks the client's certificate after the client has finished its handshake:
+                // a refusal arrives as an alert (logged by Vert.x) and a closed connection, not as a failed handshake.
+                LOG.warn("control plane {} closed the connection before the WebSocket upgrade ({}); a control plane that requires "
+                        + "client certificates does this to an agent without one it accepts: check tls.certFile and tls.keyFile; retrying",
+                        controlPlane, f.getMessage());
             } else {
                 LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
             }
             retry();
         });
+    }
+
+    /** The messages of a failure and its causes, each once: Vert.x's own says only "Failed to create SSL connection". */
+    private static String causes(Throwable f) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = f; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || out.indexOf(m) >= 0) continue;
+            if (out.length() > 0) out.append(": ");
+            out.append(m);
+        }
+        return out.toString();
+    }
+
+    /** A handshake that failed on a certificate or a name; one that timed out is an unreachable control plane. */
+    private static SSLException tlsFailure(Throwable f) {
+        for (Throwable t = f; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SslHandshakeTimeoutException) return null;
+            if (t instanceof SSLException e) return e;
+        }
+        return null;
     }
 
     private void opened(WebSocket ws) {
