@@ -17,7 +17,7 @@ class AgentConfigTest {
 
     Path yaml(String... lines) throws Exception {
         Path f = dir.resolve("agent.yaml");
-        Files.writeString(f, "cluster: web\nrouter: lvs1\n" + String.join("\n", lines) + "\n");
+        Files.writeString(f, "cluster: web\nrouter: lvs1\ntoken: lvscp_abcdefghijklmnop_" + "A".repeat(43) + "\n" + String.join("\n", lines) + "\n");
         return f;
     }
 

@@ -192,7 +192,7 @@ class NatClusterEndToEndTest {
     @Order(6)
     void anUnknownRouterIsRefused() throws Exception {
         // A credential made while lvs9 was enrolled, used after it was removed.
-        Api.given(cp).body("{\"name\":\"lvs9\",\"publicAddress\":\"192.168.26.99\"}").post("/v1/clusters/web/routers").then().statusCode(201);
+        Api.given(cp).body("{\"name\":\"lvs9\",\"publicAddress\":\"192.168.26.99\",\"privateAddress\":\"10.11.12.99\"}").post("/v1/clusters/web/routers").then().statusCode(201);
         String lvs9 = cp.agentToken("web", "lvs9");
         Api.given(cp).delete("/v1/clusters/web/routers/lvs9").then().statusCode(204);
         AgentConfig stranger = new AgentConfig(cp.baseUrl(), "web", "lvs9", "recording", Files.createTempDirectory("lvscp-stranger").toString(),
