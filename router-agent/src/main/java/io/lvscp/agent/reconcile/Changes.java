@@ -16,6 +16,7 @@ public final class Changes {
         for (ServiceKey k : actual.services().keySet()) if (!desired.services().containsKey(k)) out.add("removed service " + k);
         for (Service want : desired.services().values()) {
             Service have = actual.services().get(want.key());
+            if (have == want) continue; // the same object: unchanged since the table it came from (DesiredTable.Cache)
             if (have == null) {
                 out.add("added service " + want.key() + " with " + want.destinations().size() + " real servers");
                 continue;

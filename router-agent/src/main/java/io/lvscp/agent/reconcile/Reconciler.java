@@ -40,6 +40,7 @@ public final class Reconciler {
     private final FirewallMarkRules marks;
     private final HostNetwork host;
     private final OwnedServices owned;
+    private final DesiredTable.Cache tables = new DesiredTable.Cache();
     // What the last successful pass left in the kernel; null forces the next pass to read everything.
     private ServiceTable lastTable;
     private Set<FirewallMark> lastMarks;
@@ -68,7 +69,7 @@ public final class Reconciler {
      */
     public Outcome reconcile(ClusterState desired, HealthView health, boolean holdVips, boolean full) {
         long started = System.nanoTime();
-        ServiceTable want = DesiredTable.from(desired, health);
+        ServiceTable want = tables.from(desired, health);
         List<String> unsupported = driver.unsupported(want);
         if (!unsupported.isEmpty()) return new Outcome(List.of(), unsupported, 0, 0, millisSince(started));
         if (full) forget();

@@ -1,6 +1,6 @@
 package io.lvscp.agent.dataplane;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.*;
 
 import io.lvscp.api.model.*;
 import java.util.List;
@@ -39,6 +39,32 @@ class DesiredTableTest {
         Service s = DesiredTable.from(state).services().values().iterator().next();
         assertEquals("2001:db8::10", s.key().address());
         assertEquals(List.of("2001:db8:1::1"), s.destinations().values().stream().map(Destination::address).toList());
+    }
+
+    @Test
+    void theCacheRebuildsOnlyWhatARevisionOrAVerdictChanged() {
+        VirtualServerSpec other = new VirtualServerSpec("other", "192.168.26.11", "255.255.255.0", "eth0:1", 80,
+                null, null, Scheduler.wlc, null, null, null, null, null, null).withDefaults("other");
+        ClusterState before = threeServers(HTTP).withVirtualServer(VirtualServerState.of(other)
+                .withRealServer(new RealServer("rs9", "10.11.12.9", null, 1, null, null, null, null).withDefaults("rs9", 80, RoutingMethod.nat)));
+        DesiredTable.Cache cache = new DesiredTable.Cache();
+        ServiceTable first = cache.from(before, HealthView.ALL_HEALTHY);
+        ClusterState after = before.withVirtualServer(before.virtualServers().get("http")
+                .withRealServer(new RealServer("rs1", "10.11.12.1", null, 7, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat)));
+        ServiceTable second = cache.from(after, HealthView.ALL_HEALTHY);
+        Service http1 = first.services().values().stream().filter(x -> x.key().address().equals("192.168.26.10")).findFirst().orElseThrow();
+        Service http2 = second.services().values().stream().filter(x -> x.key().address().equals("192.168.26.10")).findFirst().orElseThrow();
+        Service other1 = first.services().values().stream().filter(x -> x.key().address().equals("192.168.26.11")).findFirst().orElseThrow();
+        Service other2 = second.services().values().stream().filter(x -> x.key().address().equals("192.168.26.11")).findFirst().orElseThrow();
+        assertSame(other1, other2, "an untouched virtual server keeps its service object");
+        assertNotSame(http1, http2);
+        assertEquals(7, http2.destinations().get("10.11.12.1:80").weight());
+        assertEquals(DesiredTable.from(after), second, "the cache gives what a fresh build gives");
+        // A health verdict on the untouched one rebuilds it too.
+        HealthView rs9Down = (vs, rs) -> !rs.equals("rs9");
+        ServiceTable third = cache.from(after, rs9Down);
+        assertEquals(DesiredTable.from(after, rs9Down), third);
+        assertNotSame(other2, third.services().values().stream().filter(x -> x.key().address().equals("192.168.26.11")).findFirst().orElseThrow());
     }
 
     private static ClusterState threeServers(VirtualServerSpec spec) {

@@ -36,6 +36,7 @@ final class IpvsBatch {
         for (ServiceKey k : have.keySet()) if (!want.containsKey(k)) deleteServices.add("-D " + service(k));
         for (Service w : want.values()) {
             Service h = have.get(w.key());
+            if (h == w) continue; // the same object: unchanged (DesiredTable.Cache)
             if (h == null) addServices.add("-A " + service(w.key()) + scheduling(w));
             else if (!sameScheduling(h, w)) editServices.add("-E " + service(w.key()) + scheduling(w));
             SortedMap<String, Destination> hd = h == null ? new TreeMap<>() : h.destinations();

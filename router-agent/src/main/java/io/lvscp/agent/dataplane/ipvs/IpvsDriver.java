@@ -48,7 +48,8 @@ public final class IpvsDriver implements DataplaneDriver {
         List<String> why = new ArrayList<>();
         Map<ServiceKey, Service> writable = new HashMap<>();
         for (Service s : desired.services().values()) {
-            if (s.equals(checked.get(s.key()))) {
+            Service before = checked.get(s.key());
+            if (s == before || s.equals(before)) {
                 writable.put(s.key(), s);
                 continue;
             }

@@ -154,7 +154,7 @@ public final class NftablesDriver implements DataplaneDriver {
         }
         for (Service d : desired.services().values()) {
             Service a = actual.services().get(d.key());
-            if (d.equals(a)) continue;
+            if (d == a || d.equals(a)) continue;
             if (a != null && a.scheduler() == d.scheduler()) writeWeights(out, d);
             else writeService(out, d, false);
         }
