@@ -42,7 +42,9 @@ public final class AccessControl {
 
     /** Runs {@code allowed} (on the request's context) if the request may go on; otherwise answers the refusal. */
     public void check(RoutingContext ctx, Runnable allowed) {
-        String path = ctx.request().path();
+        // The path as the router will match it (dot segments resolved, escapes of unreserved characters decoded):
+        // deciding on the raw path would let "/v1/clusters/mine/../yours" past a cluster scope.
+        String path = ctx.normalizedPath();
         if (path.equals("/healthz") || path.equals("/readyz") || (path.equals("/metrics") && !protectMetrics)) {
             allowed.run();
             return;

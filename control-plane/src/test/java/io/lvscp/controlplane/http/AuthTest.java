@@ -212,6 +212,18 @@ class AuthTest {
     }
 
     @Test
+    void aScopeCannotBeLeftByDotSegmentsOrEscapes() {
+        String scopedToOther = TOKENS.get("scoped-admin");
+        for (String path : List.of("/v1/clusters/other/../m", "/v1/clusters/other/%2e%2e/m", "/v1/clusters/%6d", "/v1/clusters/./m",
+                "/v1/clusters//m", "/v1/clusters/other/../m/virtual-servers/http/real-servers/rs1/drain")) {
+            String method = path.endsWith("drain") ? "POST" : "GET";
+            Answer r = send(scopedToOther, new Endpoint(method, path, null, "admin"), false);
+            assertTrue(r.status() == 403 || r.status() == 404 || r.status() == 400, path + " -> " + r.status() + " " + r.body());
+        }
+        Api.given(cp).get("/v1/clusters/m/virtual-servers/http/real-servers/rs1").then().body("state", equalTo("active"));
+    }
+
+    @Test
     void openEndpointsNeedNoToken() {
         RestAssured.given().baseUri(cp.baseUrl()).get("/healthz").then().statusCode(200);
         RestAssured.given().baseUri(cp.baseUrl()).get("/readyz").then().statusCode(200);
