@@ -11,7 +11,7 @@ class ClusterStateTest {
             new NatRouter("10.11.12.10", "255.255.255.0", "eth1:1"), Heartbeat.defaults());
     private static final VirtualServerSpec HTTP = new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80,
             null, null, null, null, null, null, null, null, null).withDefaults("http");
-    private static final RealServer RS1 = new RealServer("rs1", "10.11.12.1", null, null, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
+    private static final RealServer RS1 = new RealServer("rs1", "10.11.12.1", null, null, null, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
 
     @Test
     void eventsFoldIntoStateOneRevisionEach() {

@@ -5,10 +5,13 @@ package io.lvscp.api.model;
  * thresholds (ipvsadm -x and -y): once the server holds {@code upperThreshold} connections, active and inactive, it
  * gets no new ones until it falls below {@code lowerThreshold} (or, when that is 0, below three quarters of the
  * upper one); 0 is no threshold.
+ *
+ * <p>{@code healthCheck} is this server's override of its virtual server's check, null for none (so in every event
+ * written before overrides existed): {@link HealthCheck#effective} gives the check that runs.
  */
 public record RealServer(
         String name, String address, Integer port, Integer weight, ForwardingMethod forwarding, RealServerState state,
-        Integer upperThreshold, Integer lowerThreshold) {
+        Integer upperThreshold, Integer lowerThreshold, HealthCheck healthCheck) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int MAX_WEIGHT = 65535;
@@ -31,14 +34,24 @@ public record RealServer(
                 forwarding == null ? routing.defaultForwarding() : forwarding,
                 state == null ? RealServerState.active : state,
                 upperThreshold == null ? NO_THRESHOLD : upperThreshold,
-                lowerThreshold == null ? NO_THRESHOLD : lowerThreshold);
+                lowerThreshold == null ? NO_THRESHOLD : lowerThreshold,
+                healthCheck == null ? null : healthCheck.asOverride());
+    }
+
+    /** The check that runs on this server: its virtual server's {@code check} with this server's override. */
+    public HealthCheck effectiveHealthCheck(HealthCheck check) {
+        return HealthCheck.effective(check, healthCheck);
     }
 
     public RealServer withWeight(int value) {
-        return new RealServer(name, address, port, value, forwarding, state, upperThreshold, lowerThreshold);
+        return new RealServer(name, address, port, value, forwarding, state, upperThreshold, lowerThreshold, healthCheck);
+    }
+
+    public RealServer withHealthCheck(HealthCheck value) {
+        return new RealServer(name, address, port, weight, forwarding, state, upperThreshold, lowerThreshold, value);
     }
 
     public RealServer withState(RealServerState value) {
-        return new RealServer(name, address, port, weight, forwarding, value, upperThreshold, lowerThreshold);
+        return new RealServer(name, address, port, weight, forwarding, value, upperThreshold, lowerThreshold, healthCheck);
     }
 }

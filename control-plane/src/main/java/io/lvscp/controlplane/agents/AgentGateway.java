@@ -193,7 +193,7 @@ public final class AgentGateway {
             router = h.router();
             sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
             LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
-            metrics.agentConnected(cluster, router, h.revision());
+            metrics.agentConnected(cluster, router, h.revision(), h.instance());
             record((cl, r) -> status.connected(cl, r, h.driver(), h.instance()));
             enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
         }

@@ -108,6 +108,7 @@ public final class Decisions {
             Rules.virtualServer(c, s);
             if (create && current != null) throw ApiProblem.conflict("/name", "virtual server " + s.name() + " already exists in cluster " + c.name());
             if (!create && current == null) throw ApiProblem.notFound("virtual server " + name + " does not exist in cluster " + c.name());
+            if (current != null) Rules.overridesStillHold(s, current.realServers().values());
             if (current != null && s.firewallMark() == null) {
                 for (RealServer rs : current.realServers().values()) {
                     if (rs.port() == null) {

@@ -209,6 +209,68 @@ final class Rules {
         }
     }
 
+    /**
+     * A real server's health-check override is checked as what it makes: the check that will run on that server,
+     * its virtual server's with the override laid over it, under the same rules as a virtual server's check. A
+     * problem with a value the override did not give says where that value comes from.
+     */
+    private static void healthCheckOverride(Violations v, VirtualServerSpec vs, HealthCheck override) {
+        if (override == null) return;
+        HealthCheck effective = HealthCheck.effective(vs.healthCheck(), override);
+        Violations own = new Violations();
+        healthCheck(own, effective);
+        String k = "/healthCheck/";
+        for (ApiProblem.FieldError e : own.errors()) {
+            String field = e.pointer().startsWith(k) ? e.pointer().substring(k.length()) : "";
+            String detail = e.detail();
+            boolean inherited = field(override, field) == null && (!PROBE_FIELDS.contains(field) || override.kind() == null);
+            if (inherited && !field.isEmpty()) {
+                detail += " (the value of virtual server " + vs.name() + "'s check, which this override leaves as it is)";
+            } else if (override.kind() == null && PROBE_FIELDS.contains(field)) {
+                detail += " (the override names no kind, so it adjusts virtual server " + vs.name() + "'s " + effective.kind()
+                        + " check; name a kind to give this server a probe of its own)";
+            }
+            v.add(e.pointer(), detail);
+        }
+    }
+
+    private static final List<String> PROBE_FIELDS = List.of("path", "expectStatus", "send", "expect", "useRegex", "program");
+
+    private static Object field(HealthCheck h, String name) {
+        return switch (name) {
+            case "kind" -> h.kind();
+            case "path" -> h.path();
+            case "expectStatus" -> h.expectStatus();
+            case "send" -> h.send();
+            case "expect" -> h.expect();
+            case "useRegex" -> h.useRegex();
+            case "program" -> h.program();
+            case "intervalSeconds" -> h.intervalSeconds();
+            case "timeoutSeconds" -> h.timeoutSeconds();
+            case "reentrySeconds" -> h.reentrySeconds();
+            case "rise" -> h.rise();
+            case "fall" -> h.fall();
+            default -> null;
+        };
+    }
+
+    /**
+     * A virtual server's new check must leave each of its real servers' overrides valid (an override without a
+     * kind of its own adjusts whatever the virtual server's check is): 409, naming the real server, when one would not.
+     */
+    static void overridesStillHold(VirtualServerSpec vs, Iterable<RealServer> realServers) {
+        for (RealServer rs : realServers) {
+            if (rs.healthCheck() == null) continue;
+            Violations v = new Violations();
+            healthCheckOverride(v, vs, rs.healthCheck());
+            if (!v.isEmpty()) {
+                ApiProblem.FieldError e = v.errors().get(0);
+                throw ApiProblem.conflict("/healthCheck", "real server " + rs.name() + " overrides this check, and with the new check its own"
+                        + " would not be valid: " + e.pointer() + " " + e.detail() + "; change or remove that real server's healthCheck first");
+            }
+        }
+    }
+
     static void realServer(ClusterState c, VirtualServerSpec vs, Map<String, RealServer> siblings, RealServer r) {
         Violations v = new Violations();
         v.name("/name", r.name());
@@ -218,6 +280,7 @@ final class Rules {
         thresholds(v, r.upperThreshold(), r.lowerThreshold());
         v.required("/forwarding", r.forwarding());
         v.required("/state", r.state());
+        healthCheckOverride(v, vs, r.healthCheck());
         if (a.isPresent()) {
             Optional<InetAddress> vip = io.lvscp.api.model.IpAddresses.parse(vs.address());
             if (vip.isPresent() && vip.get().equals(a.get())) {

@@ -18,6 +18,10 @@ final class Violations {
         errors.add(new ApiProblem.FieldError(pointer, detail));
     }
 
+    List<ApiProblem.FieldError> errors() {
+        return List.copyOf(errors);
+    }
+
     boolean isEmpty() {
         return errors.isEmpty();
     }

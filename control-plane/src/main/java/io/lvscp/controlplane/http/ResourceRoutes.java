@@ -113,7 +113,7 @@ final class ResourceRoutes {
             VirtualServerState vs = virtualServer(ctx, c);
             return status.healthFor(c.name()).compose(health -> {
                 List<Object> items = new ArrayList<>();
-                vs.realServers().values().forEach(rs -> items.add(Views.realServer(vs.spec().name(), rs, health)));
+                vs.realServers().values().forEach(rs -> items.add(Views.realServer(vs.spec(), rs, health)));
                 return Handlers.json(ctx, 200, Views.items(items), c.revision());
             });
         }));
@@ -123,7 +123,7 @@ final class ResourceRoutes {
             RealServer body = Bodies.read(ctx, RealServer.class);
             String name = requiredName(body.name());
             return h.write(ctx, cluster, Decisions.putRealServer(vs, name, body, true), 201,
-                    c -> c.virtualServers().get(vs).realServers().get(name),
+                    c -> Views.realServer(c.virtualServers().get(vs), name),
                     "/v1/clusters/" + cluster + "/virtual-servers/" + vs + "/real-servers/" + name);
         }));
         r.get(RS).handler(ctx -> Handlers.run(ctx, () -> {
@@ -132,13 +132,13 @@ final class ResourceRoutes {
             String name = Handlers.name(ctx, "rs", "real server");
             RealServer rs = vs.realServers().get(name);
             if (rs == null) throw ApiProblem.notFound("real server " + name + " does not exist in virtual server " + vs.spec().name());
-            return status.healthFor(c.name()).compose(health -> Handlers.json(ctx, 200, Views.realServer(vs.spec().name(), rs, health), c.revision()));
+            return status.healthFor(c.name()).compose(health -> Handlers.json(ctx, 200, Views.realServer(vs.spec(), rs, health), c.revision()));
         }));
         r.put(RS).handler(ctx -> Handlers.run(ctx, () -> {
             String vs = Handlers.name(ctx, "vs", "virtual server");
             String name = Handlers.name(ctx, "rs", "real server");
             return h.write(ctx, clusterName(ctx), Decisions.putRealServer(vs, name, Bodies.read(ctx, RealServer.class), false), 200,
-                    c -> c.virtualServers().get(vs).realServers().get(name));
+                    c -> Views.realServer(c.virtualServers().get(vs), name));
         }));
         r.delete(RS).handler(ctx -> Handlers.run(ctx, () -> h.write(ctx, clusterName(ctx),
                 Decisions.deleteRealServer(Handlers.name(ctx, "vs", "virtual server"), Handlers.name(ctx, "rs", "real server")), 204, c -> null)));
@@ -149,7 +149,7 @@ final class ResourceRoutes {
             String name = Handlers.name(ctx, "rs", "real server");
             WeightBody body = Bodies.read(ctx, WeightBody.class);
             return h.write(ctx, clusterName(ctx), Decisions.setWeight(vs, name, body.weight()), 200,
-                    c -> c.virtualServers().get(vs).realServers().get(name));
+                    c -> Views.realServer(c.virtualServers().get(vs), name));
         }));
 
         // Firewall marks
@@ -203,7 +203,7 @@ final class ResourceRoutes {
         String vs = Handlers.name(ctx, "vs", "virtual server");
         String rs = Handlers.name(ctx, "rs", "real server");
         return h.write(ctx, clusterName(ctx), Decisions.setRealServerState(vs, rs, state), 200,
-                c -> c.virtualServers().get(vs).realServers().get(rs));
+                c -> Views.realServer(c.virtualServers().get(vs), rs));
     }
 
     private static String clusterName(RoutingContext ctx) {

@@ -63,14 +63,24 @@ final class Views {
     static ObjectNode virtualServer(VirtualServerState vs, Map<String, Map<String, RealServerHealth>> health) {
         ObjectNode o = tree(vs.spec());
         ArrayNode rss = o.putArray("realServers");
-        vs.realServers().values().forEach(rs -> rss.add(realServer(vs.spec().name(), rs, health)));
+        vs.realServers().values().forEach(rs -> rss.add(realServer(vs.spec(), rs, health)));
         return o;
     }
 
-    /** A real server with each router's last health verdict on it (none before any router checked it). */
-    static ObjectNode realServer(String virtualServer, RealServer rs, Map<String, Map<String, RealServerHealth>> health) {
+    /** A real server as a write gives it back; null when there is none (a dry run that removes it). */
+    static ObjectNode realServer(VirtualServerState vs, String name) {
+        RealServer rs = vs == null ? null : vs.realServers().get(name);
+        return rs == null ? null : realServer(vs.spec(), rs, Map.of());
+    }
+
+    /**
+     * A real server with each router's last health verdict on it (none before any router checked it) and, when it
+     * overrides its virtual server's health check, the check that runs on it ({@code effectiveHealthCheck}).
+     */
+    static ObjectNode realServer(VirtualServerSpec vs, RealServer rs, Map<String, Map<String, RealServerHealth>> health) {
         ObjectNode o = tree(rs);
-        Map<String, RealServerHealth> verdicts = health.get(virtualServer + "/" + rs.name());
+        if (rs.healthCheck() != null) o.set("effectiveHealthCheck", tree(rs.effectiveHealthCheck(vs.healthCheck())));
+        Map<String, RealServerHealth> verdicts = health.get(vs.name() + "/" + rs.name());
         if (verdicts != null) {
             ArrayNode a = o.putArray("health");
             verdicts.values().forEach(h -> a.add(tree(h)));

@@ -142,10 +142,30 @@ public final class ControlPlaneMetrics {
 
     // ---- agents ------------------------------------------------------------------------------------------------
 
-    public void agentConnected(String cluster, String router, long heldRevision) {
+    /**
+     * An agent's stream began. {@code instance} names the agent's run: one other than this router's last (a
+     * restarted agent) drops the router's real-server health series, as {@code RouterStatusStore.connected} drops
+     * its rows, since the new run starts every server healthy and reports only what fails from now on. The same
+     * run reconnecting, or an agent that names no instance, keeps them. Called before any report of the new
+     * stream is counted, so none of the new run's verdicts is dropped.
+     */
+    public void agentConnected(String cluster, String router, long heldRevision, String instance) {
         RouterMeters r = router(cluster, router);
+        if (instance != null && !instance.equals(r.instance)) {
+            forgetHealth(cluster, router);
+            r.instance = instance;
+        }
         r.connected.set(1);
         r.applied.set(heldRevision);
+    }
+
+    private void forgetHealth(String cluster, String router) {
+        for (RealServerKey key : List.copyOf(realServerHealth.keySet())) {
+            if (key.cluster.equals(cluster) && key.router.equals(router)) {
+                RealServerHealth gone = realServerHealth.remove(key);
+                if (gone != null) registry.remove(gone.meter);
+            }
+        }
     }
 
     public void agentDisconnected(String cluster, String router) {
@@ -262,6 +282,8 @@ public final class ControlPlaneMetrics {
         final AtomicLong applied = new AtomicLong();
         final AtomicLong propagated = new AtomicLong();
         final AtomicLong active = new AtomicLong();
+        /** The run of the router's agent whose health reports the series hold (null before one named itself). */
+        volatile String instance;
         final List<Meter> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
         final String[] tags;
         private boolean roleRegistered;

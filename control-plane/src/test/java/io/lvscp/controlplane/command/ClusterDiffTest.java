@@ -14,6 +14,10 @@ class ClusterDiffTest {
     private static final ClusterSettings WEB = new ClusterSettings("web", RoutingMethod.nat,
             new NatRouter("10.11.12.10", "255.255.255.0", "eth1:1"), Heartbeat.defaults());
 
+    private static final HealthCheck[] OVERRIDES = {null, null,
+            new HealthCheck(null, "/b", null, null, null, null, null, 30, null, null, null, null),
+            new HealthCheck(HealthCheckKind.none, null, null, null, null, null, null, null, null, null, null, null)};
+
     private static ClusterState randomState(Random r) {
         ClusterState s = ClusterState.absent("web").withSettings(WEB);
         if (r.nextBoolean()) s = s.withSettings(new ClusterSettings("web", RoutingMethod.nat, WEB.natRouter(), new Heartbeat(539, 2, 10, false)));
@@ -28,7 +32,7 @@ class ClusterDiffTest {
             for (int i = 0; i < 5; i++) {
                 if (r.nextInt(3) == 0) continue;
                 vs = vs.withRealServer(new RealServer("rs" + i, "10.11.12." + (i + 1), 80, r.nextInt(3), ForwardingMethod.masq,
-                        r.nextBoolean() ? RealServerState.active : RealServerState.drained, r.nextBoolean() ? 0 : 100, 0));
+                        r.nextBoolean() ? RealServerState.active : RealServerState.drained, r.nextBoolean() ? 0 : 100, 0, OVERRIDES[r.nextInt(OVERRIDES.length)]));
             }
             s = s.withVirtualServer(vs);
         }
@@ -60,8 +64,20 @@ class ClusterDiffTest {
         ClusterEvent stateEvent = ClusterDiff.between(a, a.withVirtualServer(vs.withRealServer(rs.withState(other)))).get(0);
         assertEquals(other == RealServerState.drained ? RealServerDrained.class : RealServerEnabled.class, stateEvent.getClass());
         RealServer limited = new RealServer(rs.name(), rs.address(), rs.port(), rs.weight(), rs.forwarding(), rs.state(),
-                rs.upperThreshold() + 50, 10);
+                rs.upperThreshold() + 50, 10, null);
         assertEquals(List.of(new RealServerChanged(vs.spec().name(), limited)), ClusterDiff.between(a, a.withVirtualServer(vs.withRealServer(limited))));
+        HealthCheck slow = new HealthCheck(null, null, null, null, null, null, null, 60, null, null, null, null);
+        RealServer overridden = new RealServer(rs.name(), rs.address(), rs.port(), rs.weight(), rs.forwarding(), rs.state(),
+                rs.upperThreshold(), rs.lowerThreshold(), slow);
+        ClusterState withOverride = a.withVirtualServer(vs.withRealServer(overridden));
+        assertEquals(List.of(new RealServerChanged(vs.spec().name(), overridden)), ClusterDiff.between(a, withOverride),
+                "a change of the override alone is a RealServerChanged that carries it");
+        assertEquals(List.of(new RealServerWeightChanged(vs.spec().name(), rs.name(), rs.weight() + 1)),
+                ClusterDiff.between(withOverride, withOverride.withVirtualServer(withOverride.virtualServers().get(vs.spec().name())
+                        .withRealServer(overridden.withWeight(rs.weight() + 1)))), "a weight change keeps the override and stays narrow");
+        ClusterState removed = a.withVirtualServer(vs.withRealServer(rs.withHealthCheck(null)));
+        assertEquals(List.of(new RealServerChanged(vs.spec().name(), rs.withHealthCheck(null))), ClusterDiff.between(withOverride, removed),
+                "taking the override away is a RealServerChanged without it");
         ClusterEvent active = ClusterDiff.between(a, a.withVirtualServer(vs.withSpec(vs.spec().withActive(!vs.spec().isActive())))).get(0);
         assertEquals(vs.spec().isActive() ? VirtualServerDeactivated.class : VirtualServerActivated.class, active.getClass());
     }

@@ -3,6 +3,7 @@ package io.lvscp.controlplane.http;
 import static io.lvscp.controlplane.http.Fixtures.*;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
@@ -154,6 +155,80 @@ class ClusterApiTest {
         Api.given(cp).body("{\"address\": \"10.11.12.3\", \"lowerThreshold\": 20}").put(rss + "/rs3")
                 .then().statusCode(422).body("errors[0].pointer", equalTo("/lowerThreshold"), "errors[0].detail", containsString("needs an upper threshold"));
         Api.given(cp).get(rss + "/rs3").then().statusCode(200).body("upperThreshold", equalTo(800), "lowerThreshold", equalTo(0));
+    }
+
+    @Test
+    void aRealServerOverridesItsVirtualServersHealthCheck() {
+        createCluster(cp, "checks");
+        String vss = "/v1/clusters/checks/virtual-servers";
+        String vip = "\"address\": \"192.168.26.10\", \"netmask\": \"255.255.255.0\", \"device\": \"eth0:1\", \"port\": 80";
+        Api.given(cp).body("{\"name\": \"http\", " + vip + ", \"healthCheck\": {\"kind\": \"http\", \"path\": \"/a\", \"intervalSeconds\": 5}}")
+                .post(vss).then().statusCode(201);
+        String rss = vss + "/http/real-servers";
+        Api.given(cp).body(realServer("rs1", "10.11.12.1", 1)).post(rss)
+                .then().statusCode(201).body("healthCheck", nullValue(), "effectiveHealthCheck", nullValue());
+        // Field by field: what rs2 leaves out is the virtual server's.
+        Api.given(cp).body("{\"name\": \"rs2\", \"address\": \"10.11.12.2\", \"healthCheck\": {\"path\": \"/b\", \"intervalSeconds\": 30}}").post(rss)
+                .then().statusCode(201)
+                .body("healthCheck.path", equalTo("/b"), "healthCheck.intervalSeconds", equalTo(30), "healthCheck.kind", nullValue(),
+                        "healthCheck.expectStatus", nullValue(),
+                        "effectiveHealthCheck.kind", equalTo("http"), "effectiveHealthCheck.path", equalTo("/b"),
+                        "effectiveHealthCheck.expectStatus", equalTo(200), "effectiveHealthCheck.intervalSeconds", equalTo(30),
+                        "effectiveHealthCheck.timeoutSeconds", equalTo(6));
+        // A kind of its own: its probe defaults are written out, nothing of the virtual server's probe is inherited.
+        Api.given(cp).body("{\"name\": \"rs3\", \"address\": \"10.11.12.3\", \"healthCheck\": {\"kind\": \"http\", \"expectStatus\": 204}}").post(rss)
+                .then().statusCode(201).body("healthCheck.path", equalTo("/"), "healthCheck.expectStatus", equalTo(204),
+                        "healthCheck.intervalSeconds", nullValue(), "effectiveHealthCheck.path", equalTo("/"), "effectiveHealthCheck.intervalSeconds", equalTo(5));
+        Api.given(cp).body("{\"name\": \"rs4\", \"address\": \"10.11.12.4\", \"healthCheck\": {\"kind\": \"none\"}}").post(rss)
+                .then().statusCode(201).body("effectiveHealthCheck.kind", equalTo("none"));
+        Api.given(cp).body("{\"name\": \"rs5\", \"address\": \"10.11.12.5\", \"healthCheck\": {}}").post(rss)
+                .then().statusCode(201).body("healthCheck", nullValue(), "effectiveHealthCheck", nullValue());
+        Api.given(cp).get(rss + "/rs2").then().statusCode(200).body("effectiveHealthCheck.path", equalTo("/b"));
+        Api.given(cp).get(vss + "/http").then().statusCode(200)
+                .body("realServers.find { it.name == 'rs2' }.healthCheck.path", equalTo("/b"),
+                        "realServers.find { it.name == 'rs1' }.effectiveHealthCheck", nullValue());
+
+        // Changing only the override is a RealServerChanged; the same again changes nothing.
+        String rs2 = "{\"address\": \"10.11.12.2\", \"healthCheck\": {\"path\": \"/b\", \"expectStatus\": 301}}";
+        Api.given(cp).body(rs2).put(rss + "/rs2").then().statusCode(200).header("Lvscp-Events-Appended", "1")
+                .body("healthCheck.expectStatus", equalTo(301), "healthCheck.intervalSeconds", nullValue(),
+                        "effectiveHealthCheck.intervalSeconds", equalTo(5), "effectiveHealthCheck.expectStatus", equalTo(301));
+        Api.given(cp).body(rs2).put(rss + "/rs2").then().statusCode(200).header("Lvscp-Events-Appended", "0");
+        Api.given(cp).body("{\"weight\": 3}").put(rss + "/rs2/weight").then().statusCode(200).body("healthCheck.path", equalTo("/b"));
+        // What the override leaves out follows the virtual server's check when it changes.
+        Api.given(cp).body("{" + vip + ", \"healthCheck\": {\"kind\": \"http\", \"path\": \"/a\", \"intervalSeconds\": 10, \"rise\": 2}}")
+                .put(vss + "/http").then().statusCode(200);
+        Api.given(cp).get(rss + "/rs2").then().statusCode(200)
+                .body("effectiveHealthCheck.path", equalTo("/b"), "effectiveHealthCheck.intervalSeconds", equalTo(10), "effectiveHealthCheck.rise", equalTo(2));
+
+        // Validation: the override is checked as the check it makes, with pointers into the real server's body.
+        Api.badInput(cp).contentType("application/json").body("{\"name\": \"rs9\", \"address\": \"10.11.12.9\", \"healthCheck\": {\"intervalSeconds\": 0}}").post(rss)
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/healthCheck/intervalSeconds"));
+        Api.given(cp).body("{\"name\": \"rs9\", \"address\": \"10.11.12.9\", \"healthCheck\": {\"send\": \"PING\"}}").post(rss)
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/healthCheck/send"),
+                        "errors[0].detail", containsString("names no kind, so it adjusts virtual server http's http check"));
+        Api.given(cp).body("{\"name\": \"rs9\", \"address\": \"10.11.12.9\", \"healthCheck\": {\"intervalSeconds\": 1, \"timeoutSeconds\": 11}}").post(rss)
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/healthCheck/timeoutSeconds"), "errors[0].detail", containsString("pile up"));
+        Api.given(cp).body("{\"name\": \"rs9\", \"address\": \"10.11.12.9\", \"healthCheck\": {\"kind\": \"program\"}}").post(rss)
+                .then().statusCode(422).body("errors[0].pointer", equalTo("/healthCheck/program"), "errors[0].detail", equalTo("is required"));
+        Api.given(cp).get(rss + "/rs9").then().statusCode(404);
+        // A virtual-server change that would leave an override invalid is refused and names the real server.
+        Api.given(cp).body("{" + vip + ", \"healthCheck\": {\"kind\": \"tcp\"}}").put(vss + "/http")
+                .then().statusCode(409).body("errors[0].pointer", equalTo("/healthCheck"),
+                        "detail", allOf(containsString("real server rs2"), containsString("/healthCheck/path")));
+        // Without the override the check is the virtual server's again.
+        Api.given(cp).body("{\"address\": \"10.11.12.2\", \"weight\": 3}").put(rss + "/rs2").then().statusCode(200)
+                .header("Lvscp-Events-Appended", "1").body("healthCheck", nullValue(), "effectiveHealthCheck", nullValue());
+
+        JsonPath log = Api.given(cp).queryParam("cluster", "checks").queryParam("limit", 1000).get("/v1/events")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("ClusterCreated", "VirtualServerAdded", "RealServerAdded", "RealServerAdded", "RealServerAdded", "RealServerAdded",
+                "RealServerAdded", "RealServerChanged", "RealServerWeightChanged", "VirtualServerChanged", "RealServerChanged"), log.getList("items.type"));
+        assertEquals("/b", log.getString("items[3].data.realServer.healthCheck.path"));
+        assertNull(log.get("items[3].data.realServer.effectiveHealthCheck"), "events carry the override, not what it resolves to");
+        assertEquals("/", log.getString("items[4].data.realServer.healthCheck.path"), "a kind's probe defaults are in the event");
+        assertEquals(301, log.getInt("items[7].data.realServer.healthCheck.expectStatus"));
+        assertNull(log.get("items[10].data.realServer.healthCheck"));
     }
 
     @Test

@@ -74,4 +74,30 @@ class ControlPlaneMetricsTest {
         assertFalse(after.contains("router=\"lvs1\""), after);
         assertFalse(after.contains("lvscp_real_server_healthy{"), after);
     }
+
+    @Test
+    void aRestartedAgentsHealthSeriesGoAwayAsItsRowsDo() {
+        ControlPlaneMetrics m = new ControlPlaneMetrics();
+        ClusterState s = Fixture.cluster();
+        Fixture.publish(m, ClusterState.absent("web"), s);
+        String rs1 = "lvscp_real_server_healthy{cluster=\"web\",real_server=\"rs1\",router=\"lvs1\",virtual_server=\"http\"}";
+        m.agentConnected("web", "lvs1", 4, "run-1");
+        m.healthReported("web", "http", "rs1", "lvs1", false);
+        assertTrue(m.registry().scrape().contains(rs1 + " 0.0"));
+
+        m.agentDisconnected("web", "lvs1");
+        m.agentConnected("web", "lvs1", 4, "run-1");
+        assertTrue(m.registry().scrape().contains(rs1 + " 0.0"), "the same run reconnecting keeps its verdicts");
+        m.agentConnected("web", "lvs1", 4, null);
+        assertTrue(m.registry().scrape().contains(rs1 + " 0.0"), "an agent that names no run keeps them too, as the rows do");
+
+        m.agentDisconnected("web", "lvs1");
+        m.agentConnected("web", "lvs1", 4, "run-2");
+        String after = m.registry().scrape();
+        assertFalse(after.contains("lvscp_real_server_healthy{"), "a new run's servers start healthy: the old verdicts go\n" + after);
+        assertTrue(after.contains("lvscp_router_connected{cluster=\"web\",router=\"lvs1\"} 1.0"), after);
+
+        m.healthReported("web", "http", "rs1", "lvs1", true);
+        assertTrue(m.registry().scrape().contains(rs1 + " 1.0"), "the new run's reports are counted");
+    }
 }

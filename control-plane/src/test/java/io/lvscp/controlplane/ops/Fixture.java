@@ -41,7 +41,7 @@ public final class Fixture {
         m.appended(List.of(), 1_000_000);
         m.conflict();
         m.streamed("snapshot");
-        m.agentConnected("web", "lvs1", 0);
+        m.agentConnected("web", "lvs1", 0, "run-1");
         m.agentAck("web", "lvs1", s.revision(), 12);
         m.agentNack("web", "lvs1", s.revision());
         m.driftCorrected("web", "lvs1");

@@ -21,9 +21,16 @@ import java.util.Optional;
 public record CheckSpec(HealthCheckKind kind, String address, int port, Protocol protocol, String path, int expectStatus,
                         String send, String expect, boolean useRegex, List<String> program, long timeoutMillis) {
 
-    /** The check a virtual server asks of one of its real servers; empty when there is nothing to run. */
+    /**
+     * The check a virtual server asks of one of its real servers (its own check, with the real server's override
+     * laid over it); empty when there is nothing to run.
+     */
     public static Optional<CheckSpec> of(VirtualServerSpec vs, RealServer rs, long secondMillis) {
-        HealthCheck hc = vs.healthCheck() == null ? HealthCheck.defaultTcp() : vs.healthCheck().withDefaults();
+        return of(rs.effectiveHealthCheck(vs.healthCheck()), vs, rs, secondMillis);
+    }
+
+    /** {@code hc}, with defaults applied, run on {@code rs}; empty when there is nothing to run. */
+    static Optional<CheckSpec> of(HealthCheck hc, VirtualServerSpec vs, RealServer rs, long secondMillis) {
         if (hc.kind() == HealthCheckKind.none) return Optional.empty();
         Integer p = rs.port() != null ? rs.port() : vs.port();
         int port = p != null ? p : hc.kind() == HealthCheckKind.http ? 80 : hc.kind() == HealthCheckKind.https ? 443 : 0;

@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * and without the control plane (nanny's job, one per router instead of one process per real server).
  *
  * <ul>
- *   <li>What is checked: each real server of each active virtual server, with its virtual server's check, every
+ *   <li>What is checked: each real server of each active virtual server, with its virtual server's check or,
+ *       where the real server overrides it, the two laid together ({@link HealthCheck#effective}), every
  *       {@code intervalSeconds} (counted from the start of the previous check, never two at once), each bounded
  *       by {@code timeoutSeconds}. Drained real servers are not checked and health never brings them back: an
- *       operator's drain wins. Kind {@code none}, and tcp/expect checks of a firewall-mark service whose real
- *       server has no port, are not run (the server counts as healthy).</li>
+ *       operator's drain wins. Kind {@code none} (the virtual server's, or one real server's override), and
+ *       tcp/expect checks of a firewall-mark service whose real server has no port, are not run (the server
+ *       counts as healthy).</li>
  *   <li>Verdicts: {@link Hysteresis} (rise, fall, reentry). A server starts healthy.</li>
  *   <li>Desired-state changes are picked up within 100 ms: new servers are checked at once, removed ones
  *       forgotten, a changed check (address, port, kind, path...) restarts the counts but keeps the verdict, so
@@ -191,10 +193,10 @@ public final class HealthMonitor implements AutoCloseable {
         if (state.exists()) {
             for (VirtualServerState vs : state.virtualServers().values()) {
                 if (!vs.spec().isActive()) continue;
-                HealthCheck hc = vs.spec().healthCheck() == null ? HealthCheck.defaultTcp() : vs.spec().healthCheck().withDefaults();
                 for (RealServer rs : vs.realServers().values()) {
                     if (rs.state() == RealServerState.drained) continue;
-                    CheckSpec.of(vs.spec(), rs, secondMillis).ifPresent(spec -> {
+                    HealthCheck hc = rs.effectiveHealthCheck(vs.spec().healthCheck());
+                    CheckSpec.of(hc, vs.spec(), rs, secondMillis).ifPresent(spec -> {
                         Key k = new Key(vs.spec().name(), rs.name());
                         wanted.put(k, new Target(k, spec, hc));
                     });

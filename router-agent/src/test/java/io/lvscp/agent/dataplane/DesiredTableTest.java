@@ -14,11 +14,11 @@ class DesiredTableTest {
 
     @Test
     void realServersKeepTheirConnectionThresholds() {
-        RealServer limited = new RealServer("rs1", "10.11.12.1", null, 2, null, RealServerState.drained, 500, 400)
+        RealServer limited = new RealServer("rs1", "10.11.12.1", null, 2, null, RealServerState.drained, 500, 400, null)
                 .withDefaults("rs1", 80, RoutingMethod.nat);
-        RealServer plain = new RealServer("rs2", "10.11.12.2", null, null, null, null, null, null).withDefaults("rs2", 80, RoutingMethod.nat);
+        RealServer plain = new RealServer("rs2", "10.11.12.2", null, null, null, null, null, null, null).withDefaults("rs2", 80, RoutingMethod.nat);
         // As read from an event stored before real servers had thresholds.
-        RealServer older = new RealServer("rs3", "10.11.12.3", 80, 1, ForwardingMethod.masq, RealServerState.active, null, null);
+        RealServer older = new RealServer("rs3", "10.11.12.3", 80, 1, ForwardingMethod.masq, RealServerState.active, null, null, null);
         ClusterState state = ClusterState.absent("web").withSettings(WEB)
                 .withVirtualServer(VirtualServerState.of(HTTP).withRealServer(limited).withRealServer(plain).withRealServer(older));
 
@@ -34,7 +34,7 @@ class DesiredTableTest {
         // The drivers compare this table with what ipvsadm and nft print, string for string.
         VirtualServerSpec v6 = new VirtualServerSpec("v6", "2001:DB8:0:0:0:0:0:10", "64", "eth0:1", 80,
                 null, null, Scheduler.wlc, null, null, null, null, null, null).withDefaults("v6");
-        RealServer rs = new RealServer("rs1", "2001:0db8:0001:0:0:0:0:0001", null, 1, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
+        RealServer rs = new RealServer("rs1", "2001:0db8:0001:0:0:0:0:0001", null, 1, null, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat);
         ClusterState state = ClusterState.absent("web").withSettings(WEB).withVirtualServer(VirtualServerState.of(v6).withRealServer(rs));
         Service s = DesiredTable.from(state).services().values().iterator().next();
         assertEquals("2001:db8::10", s.key().address());
@@ -70,7 +70,7 @@ class DesiredTableTest {
     private static ClusterState threeServers(VirtualServerSpec spec) {
         VirtualServerState vs = VirtualServerState.of(spec);
         for (int i = 1; i <= 3; i++) {
-            vs = vs.withRealServer(new RealServer("rs" + i, "10.11.12." + i, null, i, null, null, null, null).withDefaults("rs" + i, 80, RoutingMethod.nat));
+            vs = vs.withRealServer(new RealServer("rs" + i, "10.11.12." + i, null, i, null, null, null, null, null).withDefaults("rs" + i, 80, RoutingMethod.nat));
         }
         return ClusterState.absent("web").withSettings(WEB).withVirtualServer(vs);
     }

@@ -8,12 +8,16 @@ import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.metrics.AgentMetrics;
 import io.lvscp.api.model.*;
 import io.lvscp.api.stream.StreamMessage;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
@@ -76,7 +80,7 @@ class HealthMonitorTest {
     }
 
     static RealServer rs(int i) {
-        return new RealServer("rs" + i, "10.11.12." + i, null, 1, null, null, null, null).withDefaults("rs" + i, 80, RoutingMethod.nat);
+        return new RealServer("rs" + i, "10.11.12." + i, null, 1, null, null, null, null, null).withDefaults("rs" + i, 80, RoutingMethod.nat);
     }
 
     void start(ClusterState state) {
@@ -222,5 +226,75 @@ class HealthMonitorTest {
         desired.set(cluster(none, false, null, rs(1)).withVirtualServer(VirtualServerState.of(other).withRealServer(rs(2))));
         Awaitility.await().during(Duration.ofMillis(6 * SECOND)).atMost(Duration.ofSeconds(2)).until(() -> probes.isEmpty());
         assertEquals(0, monitor.checked());
+    }
+
+    /** An HTTP server on loopback answering each path with the status in {@code statuses} (404 otherwise), recording what was asked. */
+    static HttpServer httpServer(Map<String, Integer> statuses, List<String> asked) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            asked.add(path);
+            exchange.sendResponseHeaders(statuses.getOrDefault(path, 404), -1);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.start();
+        return server;
+    }
+
+    @Test
+    void twoRealServersOfOneVirtualServerAreCheckedEachWithItsOwnEffectiveCheck() throws Exception {
+        Map<String, Integer> one = new ConcurrentHashMap<>(Map.of("/a", 200, "/b", 500));
+        Map<String, Integer> two = new ConcurrentHashMap<>(Map.of("/a", 503, "/b", 200));
+        List<String> askedOne = new CopyOnWriteArrayList<>();
+        List<String> askedTwo = new CopyOnWriteArrayList<>();
+        HttpServer s1 = httpServer(one, askedOne);
+        HttpServer s2 = httpServer(two, askedTwo);
+        try {
+            // The virtual server checks /a for 200; rs2 overrides the path alone. A "second" is 50 ms, the timeout 1 s.
+            HealthCheck vsCheck = new HealthCheck(HealthCheckKind.http, "/a", 200, null, null, null, null, 1, 20, 0, 1, 1);
+            RealServer rs1 = new RealServer("rs1", "127.0.0.1", s1.getAddress().getPort(), 1, null, null, null, null, null)
+                    .withDefaults("rs1", 80, RoutingMethod.nat);
+            RealServer rs2 = new RealServer("rs2", "127.0.0.1", s2.getAddress().getPort(), 1, null, null, null, null,
+                    new HealthCheck(null, "/b", null, null, null, null, null, null, null, null, null, null))
+                    .withDefaults("rs2", 80, RoutingMethod.nat);
+            desired.set(cluster(vsCheck, false, null, rs1, rs2));
+            monitor = new HealthMonitor(desired::get, listener, LocalProber.network(), metrics, SECOND).start();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> askedOne.size() >= 3 && askedTwo.size() >= 3);
+            assertEquals(Set.of("/a"), Set.copyOf(askedOne), "rs1 gets the virtual server's check");
+            assertEquals(Set.of("/b"), Set.copyOf(askedTwo), "rs2 gets its override's path");
+            assertTrue(view.get().healthy("http", "rs1") && view.get().healthy("http", "rs2"));
+            assertTrue(reports.isEmpty(), "each passes its own check (rs2 would fail the virtual server's): " + reports);
+
+            // rs2's override now also expects 204: its /b answers 200, so rs2 alone fails, with the override's words.
+            RealServer strict = rs2.withHealthCheck(new HealthCheck(null, "/b", 204, null, null, null, null, null, null, null, null, null));
+            desired.set(cluster(vsCheck, false, null, rs1, strict));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !view.get().healthy("http", "rs2"));
+            assertTrue(view.get().healthy("http", "rs1"));
+            assertEquals("http", reports.get(0).virtualServer());
+            assertEquals("rs2", reports.get(0).realServer());
+            assertTrue(reports.get(0).reason().contains("204") && reports.get(0).reason().contains("200"), reports.get(0).reason());
+
+            // Without the override rs2 gets the virtual server's check, /a, which its server fails too.
+            askedTwo.clear();
+            desired.set(cluster(vsCheck, false, null, rs1, rs2.withHealthCheck(null)));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> askedTwo.contains("/a"));
+            assertFalse(view.get().healthy("http", "rs2"));
+        } finally {
+            s1.stop(0);
+            s2.stop(0);
+        }
+    }
+
+    @Test
+    void aRealServerWhoseOverrideIsKindNoneIsNotChecked() {
+        RealServer off = rs(2).withHealthCheck(new HealthCheck(HealthCheckKind.none, null, null, null, null, null, null, null, null, null, null, null));
+        start(cluster(check(1, 1, 0), false, null, rs(1), off));
+        script.put("10.11.12.2", CheckResult.down("connect refused", 1));
+        awaitProbes(1, 5);
+        assertEquals(0, probesOf(2));
+        assertEquals(1, monitor.checked());
+        assertTrue(view.get().healthy("http", "rs2"), "an unchecked server counts as healthy");
     }
 }

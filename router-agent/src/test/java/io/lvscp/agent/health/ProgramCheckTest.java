@@ -19,7 +19,7 @@ class ProgramCheckTest {
     static CheckSpec program(String command, String expect, long timeoutMillis) {
         VirtualServerSpec vs = new VirtualServerSpec("http", "192.168.26.10", "255.255.255.0", "eth0:1", 80, Protocol.tcp, null, null, null,
                 new HealthCheck(HealthCheckKind.program, null, null, null, expect, null, command, 1, 1, 0, 1, 1), false, null, true, null);
-        RealServer rs = new RealServer("rs1", "10.11.12.1", null, 1, null, null, null, null).withDefaults("rs1", 8080, RoutingMethod.nat);
+        RealServer rs = new RealServer("rs1", "10.11.12.1", null, 1, null, null, null, null, null).withDefaults("rs1", 8080, RoutingMethod.nat);
         CheckSpec s = CheckSpec.of(vs, rs, 1000).orElseThrow();
         return new CheckSpec(s.kind(), s.address(), s.port(), s.protocol(), s.path(), s.expectStatus(), s.send(), s.expect(), s.useRegex(),
                 s.program(), timeoutMillis);
@@ -56,7 +56,7 @@ class ProgramCheckTest {
         VirtualServerSpec mark = new VirtualServerSpec("web", "192.168.26.10", "255.255.255.0", "eth0:1", null, Protocol.tcp, 80L, null, null,
                 new HealthCheck(HealthCheckKind.http, null, null, null, null, null, null, null, null, null, null, null), false, null, true, null)
                 .withDefaults("web");
-        RealServer rs = new RealServer("rs1", "10.11.12.1", null, 1, null, null, null, null).withDefaults("rs1", null, RoutingMethod.nat);
+        RealServer rs = new RealServer("rs1", "10.11.12.1", null, 1, null, null, null, null, null).withDefaults("rs1", null, RoutingMethod.nat);
         assertEquals(80, CheckSpec.of(mark, rs, 1000).orElseThrow().port(), "http without a port checks port 80");
         VirtualServerSpec tcpMark = new VirtualServerSpec("web", "192.168.26.10", "255.255.255.0", "eth0:1", null, Protocol.tcp, 80L, null, null,
                 null, false, null, true, null).withDefaults("web");

@@ -234,13 +234,21 @@ class AgentStreamTest {
             agent.agent().report(new io.lvscp.api.stream.StreamMessage.HealthChanged("http", "rs1", false, "connect refused"));
             Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp)
                     .get("/v1/clusters/web/virtual-servers/http/real-servers/rs1").then().body("health[0].healthy", equalTo(false)));
+            assertTrue(metrics().contains(RS1_HEALTHY + " 0.0"), "the failed verdict is on /metrics");
         }
         // A new run of the agent starts every server healthy and reports only what fails from then on.
         try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
             awaitApplied(agent);
             Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.given(cp)
                     .get("/v1/clusters/web/virtual-servers/http/real-servers/rs1").then().body("$", not(hasKey("health"))));
+            assertFalse(metrics().contains(RS1_HEALTHY), "and its gauge is forgotten with the row");
         }
+    }
+
+    private static final String RS1_HEALTHY = "lvscp_real_server_healthy{cluster=\"web\",real_server=\"rs1\",router=\"lvs1\",virtual_server=\"http\"}";
+
+    private String metrics() {
+        return Api.given(cp).get("/metrics").then().statusCode(200).extract().asString();
     }
 
     @Test
