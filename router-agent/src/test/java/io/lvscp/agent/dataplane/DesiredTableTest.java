@@ -46,11 +46,11 @@ class DesiredTableTest {
         VirtualServerSpec other = new VirtualServerSpec("other", "192.168.26.11", "255.255.255.0", "eth0:1", 80,
                 null, null, Scheduler.wlc, null, null, null, null, null, null).withDefaults("other");
         ClusterState before = threeServers(HTTP).withVirtualServer(VirtualServerState.of(other)
-                .withRealServer(new RealServer("rs9", "10.11.12.9", null, 1, null, null, null, null).withDefaults("rs9", 80, RoutingMethod.nat)));
+                .withRealServer(new RealServer("rs9", "10.11.12.9", null, 1, null, null, null, null, null).withDefaults("rs9", 80, RoutingMethod.nat)));
         DesiredTable.Cache cache = new DesiredTable.Cache();
         ServiceTable first = cache.from(before, HealthView.ALL_HEALTHY);
         ClusterState after = before.withVirtualServer(before.virtualServers().get("http")
-                .withRealServer(new RealServer("rs1", "10.11.12.1", null, 7, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat)));
+                .withRealServer(new RealServer("rs1", "10.11.12.1", null, 7, null, null, null, null, null).withDefaults("rs1", 80, RoutingMethod.nat)));
         ServiceTable second = cache.from(after, HealthView.ALL_HEALTHY);
         Service http1 = first.services().values().stream().filter(x -> x.key().address().equals("192.168.26.10")).findFirst().orElseThrow();
         Service http2 = second.services().values().stream().filter(x -> x.key().address().equals("192.168.26.10")).findFirst().orElseThrow();
