@@ -75,7 +75,9 @@ public final class NftablesDriver implements DataplaneDriver {
             Scheduler.fo, "is weighted failover, which the nftables driver does not implement (it implements rr, wrr and sh)"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NftablesDriver.class);
     private final CommandRunner runner;
+    private volatile boolean conntrackMissing;
 
     public NftablesDriver(CommandRunner runner) {
         this.runner = runner;
@@ -135,6 +137,49 @@ public final class NftablesDriver implements DataplaneDriver {
     public void apply(ServiceTable actual, ServiceTable desired) {
         String script = script(actual, desired);
         if (!script.isEmpty()) runner.run(List.of("nft", "-f", "-"), script).orThrow();
+        forgetPendingConnections(actual, desired);
+    }
+
+    /**
+     * A real server that leaves a service (its health check failed, or it was removed) may still have connection
+     * attempts that never got an answer, each a conntrack entry holding its DNAT to that server for up to
+     * nf_conntrack_tcp_timeout_syn_sent (120 s). A client retrying from the same address and port (a SYN
+     * retransmission) would keep reaching the dead server until it gives up. IPVS forgets such attempts with the
+     * destination; here they are deleted: only attempts not yet answered (TCP SYN_SENT, UDP unreplied), so established
+     * connections keep their NAT as before. Best effort: the table is already right, and without the conntrack tool
+     * (Debian package conntrack) the agent says so once and goes on.
+     */
+    private void forgetPendingConnections(ServiceTable actual, ServiceTable desired) {
+        for (Service was : actual.services().values()) {
+            Service now = desired.services().get(was.key());
+            if (now == was) continue;
+            for (Destination gone : was.destinations().values()) {
+                if (now != null && now.destinations().containsKey(gone.key())) continue;
+                ServiceKey k = was.key();
+                List<String> where = new ArrayList<>();
+                if (!k.isMark()) where.addAll(List.of("--orig-dst", k.address(), "--orig-port-dst", Integer.toString(k.port())));
+                where.addAll(List.of("--dst-nat", gone.address()));
+                if (k.isMark() || k.protocol() == Protocol.tcp) forget(where, "tcp", "--state", "SYN_SENT");
+                if (k.isMark() || k.protocol() == Protocol.udp) forget(where, "udp", "--status", "UNREPLIED");
+            }
+        }
+    }
+
+    private void forget(List<String> where, String protocol, String filter, String value) {
+        if (conntrackMissing) return;
+        List<String> argv = new ArrayList<>(List.of("conntrack", "-D", "-p", protocol));
+        argv.addAll(where);
+        argv.addAll(List.of(filter, value));
+        CommandResult r = runner.run(argv);
+        // conntrack -D exits 1 when nothing matched, which is the usual case.
+        if (r.ok() || r.stderr().contains("0 flow entries have been deleted")) return;
+        if (r.exitCode() == 127 || r.stderr().contains("No such file") || r.stderr().contains("not found")) {
+            conntrackMissing = true;
+            LOG.warn("conntrack is not installed: a removed real server's unanswered connection attempts keep their NAT until they "
+                    + "time out (install the conntrack package)");
+        } else {
+            LOG.warn("could not forget unanswered connections ({}): {}", String.join(" ", argv), r.stderr().strip());
+        }
     }
 
     // ---- rendering --------------------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ class NftablesDriverNetnsTest {
 
         ran.clear();
         driver.apply(driver.read(), changed);
-        assertEquals(List.of("nft -j list table ip lvscp", "nft -f -"), ran, "one transaction");
+        // One transaction; then (best effort, outside it) the removed real servers' unanswered attempts are forgotten.
+        assertEquals(List.of("nft -j list table ip lvscp", "nft -f -"), ran.stream().filter(c -> c.startsWith("nft")).toList(), "one transaction");
         assertEquals(changed, driver.read());
         assertEquals(rulesBefore, ruleHandles(NftablesDriver.chain(WEB)), "a weight change rewrites map elements only");
 
@@ -196,6 +197,52 @@ class NftablesDriverNetnsTest {
         assertEquals(200, alt.path("10.0.0.3:8001").asInt() + alt.path("10.0.0.4:8001").asInt(), out.toString());
         assertEquals(Map.of("refused", 200), counts(out.get("192.168.26.10:80")), "drained after the hold: new connections refused");
         assertTrue(out.path("held").asText().matches("10\\.0\\.0\\.[12]:(80|8080) echoed"), "the held connection kept its NAT: " + out);
+    }
+
+    @Test
+    void aRemovedServersUnansweredConnectionAttemptsAreForgotten() throws Exception {
+        CommandResult tool = HOST.run(List.of("conntrack", "--version"));
+        assertTrue(tool.ok(), "conntrack does not run here (" + tool.stderr().strip() + "); install the conntrack package");
+        // A dead real server: 10.0.99.2 in a namespace of its own behind a veth, which drops every packet it gets, so a
+        // connection attempt through the VIP stays SYN_SENT in the router's conntrack table.
+        String dead = NS + "-dead";
+        String vr = "vr" + ProcessHandle.current().pid() % 100000;
+        HOST.run(List.of("ip", "netns", "add", dead)).orThrow();
+        try {
+            HOST.run(List.of("ip", "link", "add", vr, "netns", NS, "type", "veth", "peer", "name", "vd", "netns", dead)).orThrow();
+            ns.run(List.of("ip", "addr", "replace", "10.0.99.1/24", "dev", vr)).orThrow();
+            ns.run(List.of("ip", "link", "set", vr, "up")).orThrow();
+            ns.run(List.of("ip", "link", "set", "lo", "up")).orThrow();
+            ns.run(List.of("ip", "addr", "replace", "192.168.26.10/32", "dev", "lo")).orThrow();
+            ProcessRunner deadNs = ProcessRunner.inNetns(dead);
+            deadNs.run(List.of("ip", "addr", "add", "10.0.99.2/24", "dev", "vd")).orThrow();
+            deadNs.run(List.of("ip", "link", "set", "vd", "up")).orThrow();
+            deadNs.run(List.of("nft", "-f", "-"), "add table ip sink\nadd chain ip sink in { type filter hook input priority 0; policy drop; }\n").orThrow();
+            ServiceKey key = ServiceKey.of(Protocol.tcp, "192.168.26.10", 80);
+            ServiceTable withDead = table(service(key, Scheduler.rr, rs("10.0.99.2", 80, 1)));
+            driver.apply(driver.read(), withDead);
+            // Three attempts that get no answer (each gives up after 300 ms; its SYN_SENT entry would stay for 120 s).
+            CommandResult tries = ns.run(List.of("python3", "-c", String.join("\n",
+                    "import socket",
+                    "for _ in range(3):",
+                    "    s = socket.socket(); s.settimeout(0.3)",
+                    "    try: s.connect(('192.168.26.10', 80))",
+                    "    except Exception: pass")));
+            assertTrue(tries.ok(), tries.stderr());
+            assertEquals(3, pending(), "three unanswered attempts DNATed to the dead server");
+            ran.clear();
+            driver.apply(withDead, table(service(key, Scheduler.rr)));
+            assertEquals(0, pending(), "forgotten with the real server");
+            assertTrue(ran.contains("conntrack -D -p tcp --orig-dst 192.168.26.10 --orig-port-dst 80 --dst-nat 10.0.99.2 --state SYN_SENT"),
+                    ran.toString());
+        } finally {
+            HOST.run(List.of("ip", "netns", "delete", dead));
+        }
+    }
+
+    private int pending() {
+        CommandResult r = ns.run(List.of("conntrack", "-L", "-p", "tcp", "--dst-nat", "10.0.99.2", "--state", "SYN_SENT"));
+        return (int) r.stdout().lines().filter(l -> l.contains("SYN_SENT")).count();
     }
 
     static Map<String, Integer> counts(JsonNode n) {
