@@ -44,7 +44,8 @@ import java.util.zip.InflaterInputStream;
  *   <li>without a valid token nothing but /healthz, /readyz and /metrics answers 2xx; viewer and agent tokens
  *       never write.</li>
  * </ul>
- * and at the end the process still answers /healthz and /readyz with 200.
+ * and at the end the process still answers /healthz and /readyz with 200, and every cluster it holds passes the
+ * agents' own check of what reaches a router's commands ({@link io.lvscp.api.model.KernelInputs}).
  *
  * <p>{@link FuzzTest} runs 10,000 in the build; {@code -Dfuzz.requests=N} and {@code -Dfuzz.seed=S} change that
  * (README, Tests). {@link #main} runs it against a control plane of its own, outside JUnit.
@@ -247,6 +248,11 @@ public final class Fuzzer {
             }
             seed();
             alive(result);
+            // Whatever the API accepted, the agents accept too: no stored state holds a value their own check refuses.
+            for (io.lvscp.api.model.ClusterState state : cp.controlPlane().projections().all()) {
+                List<String> problems = io.lvscp.api.model.KernelInputs.problems(state);
+                if (!problems.isEmpty()) result.fail("stored state an agent would refuse", state.name() + ": " + problems);
+            }
         } finally {
             result.millis = (System.nanoTime() - started) / 1_000_000;
         }
