@@ -10,6 +10,7 @@ import io.lvscp.api.event.ClusterEvent;
 import io.lvscp.api.event.ClusterEvents;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.model.KernelInputs;
 import io.lvscp.api.stream.StreamMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * revision, and re-checks the kernel periodically. The data plane never waits for the control plane: the last
  * applied state is on disk and programmed at start, and a lost stream leaves the kernel as it is.
  *
- * <p>Threads: stream messages arrive on the event loop, which keeps {@code desired} current; every kernel pass runs
+ * <p>Threads: stream messages arrive on the event loop, which keeps {@code received} current; every kernel pass runs
  * on one worker thread, in order, and takes the newest desired state when it starts, so a burst of revisions
  * costs one pass and one ack for the newest (an ack of N covers every revision before it).
  */
@@ -42,8 +43,12 @@ public final class Agent {
     private final AgentMetrics metrics;
     private final WorkerExecutor worker;
     private final StreamClient stream;
+    // The newest state the stream brought (the base of the next delta, where a reconnect resumes), and the newest of
+    // those that passed the agent's own checks: only that one is programmed, checked, announced.
+    private volatile ClusterState received;
     private volatile ClusterState desired;
     private volatile ClusterState applied;
+    private ClusterState refused; // the worker thread's: the last received state it refused
     private volatile boolean passQueued;
     private volatile String lastError;
     private volatile long lastNackedRevision = -1;
@@ -61,12 +66,18 @@ public final class Agent {
         this.metrics = metrics;
         this.worker = vertx.createSharedWorkerExecutor("lvscp-reconcile-" + config.router(), 1);
         ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
+        List<String> unsafe = KernelInputs.problems(saved);
+        if (!unsafe.isEmpty()) {
+            LOG.error("the saved state (revision {}) is not programmed, it fails the agent's checks: {}", saved.revision(), unsafe);
+            saved = ClusterState.absent(config.cluster());
+        }
+        this.received = saved;
         this.desired = saved;
         this.applied = saved;
         this.stream = new StreamClient(vertx, URI.create(config.controlPlane()), config.credential(),
                 new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION,
                         java.util.UUID.randomUUID().toString()),
-                () -> desired.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000), config.tls());
+                () -> received.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000), config.tls());
     }
 
     /** Programs the saved state (if any), then connects; the returned future completes after that first pass. */
@@ -96,7 +107,7 @@ public final class Agent {
         stream.send(m);
     }
 
-    /** The desired state the agent holds now (the newest revision received). */
+    /** The desired state the agent holds now: the newest revision received that passed its checks. */
     public ClusterState desired() {
         return desired;
     }
@@ -117,8 +128,9 @@ public final class Agent {
         return applied.revision();
     }
 
+    /** The newest revision received (it may have been refused). */
     public long desiredRevision() {
-        return desired.revision();
+        return received.revision();
     }
 
     public boolean connected() {
@@ -144,7 +156,7 @@ public final class Agent {
             }
             offer(s.state());
         } else if (m instanceof StreamMessage.Delta d) {
-            ClusterState base = desired;
+            ClusterState base = received;
             if (d.fromRevision() != base.revision()) {
                 // Not ours to guess: say hello again with what we hold and let the control plane decide.
                 LOG.warn("delta from {} does not follow revision {}; reconnecting", d.fromRevision(), base.revision());
@@ -158,7 +170,7 @@ public final class Agent {
                 stream.reconnect();
             }
         } else if (m instanceof StreamMessage.Heartbeat h) {
-            if (h.revision() > desired.revision()) LOG.debug("control plane is at {}, this agent holds {}", h.revision(), desired.revision());
+            if (h.revision() > received.revision()) LOG.debug("control plane is at {}, this agent holds {}", h.revision(), received.revision());
         }
     }
 
@@ -179,7 +191,7 @@ public final class Agent {
     }
 
     private void offer(ClusterState state) {
-        desired = state;
+        received = state;
         metrics.desired(state.revision());
         requestPass();
     }
@@ -195,7 +207,7 @@ public final class Agent {
     private Future<Void> pass(boolean periodic) {
         return worker.<Void>executeBlocking(() -> {
             passQueued = false;
-            ClusterState target = desired;
+            ClusterState target = accept(received);
             boolean newRevision = target.revision() != applied.revision();
             Reconciler.Outcome o;
             try {
@@ -244,6 +256,29 @@ public final class Agent {
             }
             return null;
         }, true);
+    }
+
+    /**
+     * The boundary between the stream and the kernel, on the worker thread before any command of a pass: a received
+     * state becomes the desired one only if every value that reaches a command line, a script or the wire has its
+     * shape ({@link KernelInputs}). The control plane validates all of it; the agent checks again because a control
+     * plane with a bug, or a compromised one or database, must not become option injection in root's commands. A
+     * refused state is nacked and nothing runs for it; the kernel, the health checks and the failover keep the last
+     * accepted one. Only what changed since that one is checked again.
+     */
+    private ClusterState accept(ClusterState newest) {
+        ClusterState current = desired;
+        if (newest == current || newest == refused) return current;
+        List<String> problems = KernelInputs.problems(newest, current);
+        if (problems.isEmpty()) {
+            desired = newest;
+            return newest;
+        }
+        refused = newest;
+        metrics.reconciled("rejected", 0);
+        nack(newest.revision(), "refused before any command ran: " + String.join("; ", problems.subList(0, Math.min(problems.size(), 20)))
+                + (problems.size() > 20 ? "; and " + (problems.size() - 20) + " more" : ""));
+        return current;
     }
 
     /** Periodic passes retry a failed revision (the cause may pass); the control plane hears each failure once. */

@@ -9,6 +9,7 @@ import java.util.List;
 public record FirewallMark(Long mark, Protocol protocol, String address, List<String> ports) {
     public FirewallMark withDefaults(Long pathMark) {
         return new FirewallMark(mark == null ? pathMark : mark, protocol == null ? Protocol.tcp : protocol,
-                address, ports == null ? List.of() : List.copyOf(ports));
+                // Not List.copyOf: a null in the request's list must reach validation (a 422 naming it), not throw here.
+                address, ports == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(ports)));
     }
 }

@@ -53,8 +53,26 @@ public final class ApiServer {
                     Problems.send(ctx, ApiProblem.badRequest(null, "this is the agents' WebSocket stream; connect with a WebSocket upgrade"));
                     return;
                 }
+                // What Vert.x's handshake would refuse with a bare 400 is refused here with a problem document.
+                String connection = ctx.request().getHeader("Connection");
+                String key = ctx.request().getHeader("Sec-WebSocket-Key");
+                if (connection == null || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")
+                        || !"13".equals(ctx.request().getHeader("Sec-WebSocket-Version")) || key == null || !key.matches("[A-Za-z0-9+/]{22}==")) {
+                    Problems.send(ctx, ApiProblem.badRequest(null, "a WebSocket handshake (RFC 6455) needs Connection: Upgrade, "
+                            + "Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key"));
+                    return;
+                }
                 var agent = AccessControl.principal(ctx);
-                ctx.request().toWebSocket().onSuccess(ws -> gateway.handle(ws, agent)).onFailure(f -> Problems.fail(ctx, f));
+                // A handshake Vert.x refuses (a version it does not speak, a missing key, an upgrade request with a body)
+                // is the client's: 400, not a fault of ours. Some it refuses by throwing.
+                Future<io.vertx.core.http.ServerWebSocket> upgrade;
+                try {
+                    upgrade = ctx.request().toWebSocket();
+                } catch (RuntimeException e) {
+                    upgrade = Future.failedFuture(e);
+                }
+                upgrade.onSuccess(ws -> gateway.handle(ws, agent)).onFailure(f -> Problems.send(ctx,
+                        ApiProblem.badRequest(null, "the WebSocket handshake failed: " + String.valueOf(f.getMessage()).replaceAll("\\p{Cntrl}", "?"))));
             });
         });
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -76,6 +94,9 @@ public final class ApiServer {
                 "request bodies are limited to " + MAX_BODY_BYTES + " bytes", List.of())));
         router.errorHandler(400, ctx -> Problems.fail(ctx, ctx.failure() != null ? ctx.failure()
                 : ApiProblem.badRequest(null, "the request cannot be read")));
+        // The body handler fails a request whose body breaks off or cannot be decoded (a bad chunk size or trailer, the
+        // client gone) with status 200: nothing of ours failed, and the connection is usually closed already.
+        router.errorHandler(200, ctx -> Problems.send(ctx, ApiProblem.badRequest(null, "the request body cannot be read")));
         router.errorHandler(500, ctx -> Problems.fail(ctx, ctx.failure() != null ? ctx.failure() : new IllegalStateException("unknown failure")));
         return router;
     }
@@ -108,7 +129,9 @@ public final class ApiServer {
                 // Agents' reports are capped well below this; a snapshot (to agents) is limited on their side.
                 .setMaxWebSocketMessageSize(StreamMessage.MAX_FROM_AGENT_BYTES)
                 // JSON snapshots shrink about tenfold; the fastest level keeps the event loop's share small.
-                .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1);
+                .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1)
+                // HTTP/1.1 only: no cleartext upgrade to HTTP/2 (h2c), which proxies in front may pass unchecked.
+                .setHttp2ClearTextEnabled(false);
         if (tls != null && (tls.enabled() || tls.clientCaFile() != null)) {
             List<String> problems = tls.problems();
             if (!problems.isEmpty()) return Future.failedFuture(new IllegalArgumentException(String.join("; ", problems)));
@@ -118,7 +141,14 @@ public final class ApiServer {
             }
         }
         return vertx.createHttpServer(options)
-                .requestHandler(router)
+                // What the HTTP decoder cannot read is answered with a problem document too (Vert.x would answer some
+                // with a bare status and drop the connection on others).
+                .invalidRequestHandler(Problems::invalidRequest)
+                .requestHandler(req -> {
+                    ApiProblem unreadable = RequestMeta.unreadable(req);
+                    if (unreadable == null) router.handle(req);
+                    else Problems.send(req, unreadable);
+                })
                 // Failed handshakes (a plain-HTTP client, an unknown client certificate) end up here, one per connection.
                 .exceptionHandler(e -> LOG.debug("connection failed: {}", e.toString()))
                 .listen();

@@ -64,6 +64,8 @@ final class AuditRoutes {
         if (type != null && !type.matches("[A-Za-z]{1,64}")) throw ApiProblem.badRequest(null, "type must be an event type name such as RealServerDrained");
         String actor = ctx.request().getParam("actor");
         if (actor != null && actor.length() > 128) throw ApiProblem.badRequest(null, "actor is longer than 128 characters");
+        // PostgreSQL text cannot hold NUL, and no actor name holds a control character.
+        if (actor != null && actor.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) throw ApiProblem.badRequest(null, "actor contains a control character");
         OffsetDateTime since = timeParam(ctx, "since");
         OffsetDateTime until = timeParam(ctx, "until");
         Long limit = longParam(ctx, "limit", 1, MAX_LIMIT);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.lvscp.api.json.Json;
 import io.lvscp.controlplane.command.ApiProblem;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -28,16 +29,53 @@ public final class Problems {
     private Problems() {}
 
     public static void send(RoutingContext ctx, ApiProblem p) {
-        HttpServerResponse res = ctx.response();
+        send(ctx.response(), ctx.request().path(), ctx.get(RequestMeta.REQUEST_ID_KEY), p);
+    }
+
+    /**
+     * A refusal of a request the router never sees (see {@link RequestMeta#unreadable}), or that the HTTP decoder
+     * could not read at all. The connection is closed after it: the request's body, if any, was not read, and
+     * after a decoder failure where the next request would start is not known.
+     */
+    static void send(HttpServerRequest req, ApiProblem p) {
+        String id = java.util.UUID.randomUUID().toString();
+        String path;
+        try {
+            path = req.path();
+        } catch (RuntimeException e) {
+            path = null;
+        }
+        HttpServerResponse res = req.response();
+        if (res.ended()) return;
+        res.putHeader(RequestMeta.REQUEST_ID_HEADER, id).putHeader("Connection", "close");
+        send(res, path == null || path.length() > 1024 ? "" : path, id, p);
+    }
+
+    /** What the HTTP decoder refused: a line or the headers too long (414, 431), or anything else unreadable (400). */
+    static void invalidRequest(HttpServerRequest req) {
+        Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+        String why = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        ApiProblem p;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException || why.startsWith("An HTTP line is larger than")) {
+            p = new ApiProblem(414, "bad-request", "Request line too long", "the request line is longer than the server reads", List.of());
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException || why.startsWith("HTTP header is larger than")) {
+            p = new ApiProblem(431, "bad-request", "Request headers too large", "the request's headers are larger than the server reads", List.of());
+        } else {
+            p = ApiProblem.badRequest(null, "the request is not valid HTTP/1.1"
+                    + (cause == null || why.isEmpty() ? "" : ": " + why.replaceAll("\\p{Cntrl}", "?").substring(0, Math.min(why.length(), 200))));
+        }
+        send(req, p);
+    }
+
+    private static void send(HttpServerResponse res, String instance, String requestId, ApiProblem p) {
         if (res.ended()) return;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_BASE + p.type());
         body.put("title", p.title());
         body.put("status", p.status());
         body.put("detail", p.getMessage());
-        body.put("instance", ctx.request().path());
+        body.put("instance", instance == null ? "" : instance);
         if (!p.errors().isEmpty()) body.put("errors", p.errors());
-        String requestId = ctx.get(RequestMeta.REQUEST_ID_KEY);
         if (requestId != null) body.put("requestId", requestId);
         try {
             res.setStatusCode(p.status()).putHeader("Content-Type", CONTENT_TYPE).end(Json.mapper().writeValueAsString(body));

@@ -14,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -41,14 +40,25 @@ final class TokenRoutes {
             list.forEach(t -> items.add(view(t, now)));
             return Handlers.json(ctx, 200, Views.items(items), null);
         })));
-        r.post("/v1/tokens").handler(ctx -> Handlers.run(ctx, () -> create(ctx)));
+        r.post("/v1/tokens").handler(ctx -> Handlers.run(ctx, () -> create(noDryRun(ctx))));
         r.get("/v1/tokens/:id").handler(ctx -> Handlers.run(ctx, () -> tokens.get(id(ctx)).compose(t -> Handlers.json(ctx, 200,
                 view(t.orElseThrow(() -> ApiProblem.notFound("no token has the id " + ctx.pathParam("id"))), OffsetDateTime.now()), null))));
-        r.delete("/v1/tokens/:id").handler(ctx -> Handlers.run(ctx, () -> tokens.revoke(id(ctx), AccessControl.principal(ctx).name())
+        r.delete("/v1/tokens/:id").handler(ctx -> Handlers.run(ctx, () -> tokens.revoke(id(noDryRun(ctx)), AccessControl.principal(ctx).name())
                 .compose(t -> {
                     if (t.isEmpty()) throw ApiProblem.notFound("no token has the id " + ctx.pathParam("id"));
                     return Handlers.json(ctx, 200, view(t.get(), OffsetDateTime.now()), null);
                 })));
+    }
+
+    /**
+     * Token writes are not cluster writes and have no dry run; a client that asks for one must not get a real token
+     * made or revoked instead.
+     */
+    private static RoutingContext noDryRun(RoutingContext ctx) {
+        if (RequestMeta.dryRun(ctx)) {
+            throw ApiProblem.badRequest(null, "token writes have no dry run: without dryRun this request would make or revoke a token");
+        }
+        return ctx;
     }
 
     private static String id(RoutingContext ctx) {
@@ -65,8 +75,11 @@ final class TokenRoutes {
             errors.add(new ApiProblem.FieldError("/name", "name must be 1-64 of A-Za-z0-9._@-, starting with a letter or digit"));
         }
         if (body.role() == null) errors.add(new ApiProblem.FieldError("/role", "role is required: viewer, operator, admin or agent"));
-        List<String> clusters = body.clusters() == null ? null : List.copyOf(new LinkedHashSet<>(body.clusters()));
-        if (clusters != null) {
+        List<String> clusters = null;
+        if (body.clusters() != null) {
+            int missing = body.clusters().indexOf(null);
+            if (missing >= 0) errors.add(new ApiProblem.FieldError("/clusters/" + missing, "not a cluster name"));
+            clusters = body.clusters().stream().filter(java.util.Objects::nonNull).distinct().toList();
             if (clusters.isEmpty()) errors.add(new ApiProblem.FieldError("/clusters", "leave clusters out for every cluster; an empty list would allow none"));
             if (clusters.size() > MAX_SCOPE) errors.add(new ApiProblem.FieldError("/clusters", "at most " + MAX_SCOPE + " clusters"));
             for (int i = 0; i < clusters.size() && i < MAX_SCOPE; i++) {
