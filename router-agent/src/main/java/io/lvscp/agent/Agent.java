@@ -66,7 +66,8 @@ public final class Agent {
         this.metrics = metrics;
         this.worker = vertx.createSharedWorkerExecutor("lvscp-reconcile-" + config.router(), 1);
         ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
-        List<String> unsafe = KernelInputs.problems(saved);
+        List<String> unsafe = new java.util.ArrayList<>(KernelInputs.problems(saved));
+        unsafe.addAll(programsNotAllowed(saved));
         if (!unsafe.isEmpty()) {
             LOG.error("the saved state (revision {}) is not programmed, it fails the agent's checks: {}", saved.revision(), unsafe);
             saved = ClusterState.absent(config.cluster());
@@ -269,7 +270,8 @@ public final class Agent {
     private ClusterState accept(ClusterState newest) {
         ClusterState current = desired;
         if (newest == current || newest == refused) return current;
-        List<String> problems = KernelInputs.problems(newest, current);
+        List<String> problems = new java.util.ArrayList<>(KernelInputs.problems(newest, current));
+        problems.addAll(programsNotAllowed(newest));
         if (problems.isEmpty()) {
             desired = newest;
             return newest;
@@ -279,6 +281,28 @@ public final class Agent {
         nack(newest.revision(), "refused before any command ran: " + String.join("; ", problems.subList(0, Math.min(problems.size(), 20)))
                 + (problems.size() > 20 ? "; and " + (problems.size() - 20) + " more" : ""));
         return current;
+    }
+
+    /** Program checks this router's configuration does not allow ({@link AgentConfig#allowsCheckProgram}). */
+    private List<String> programsNotAllowed(ClusterState state) {
+        if (!state.exists()) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (io.lvscp.api.model.VirtualServerState vs : state.virtualServers().values()) {
+            io.lvscp.api.model.HealthCheck check = vs.spec().healthCheck();
+            notAllowed(check, vs.spec().name(), out);
+            for (io.lvscp.api.model.RealServer rs : vs.realServers().values()) {
+                if (rs.healthCheck() != null) notAllowed(rs.effectiveHealthCheck(check), vs.spec().name() + "/" + rs.name(), out);
+            }
+        }
+        return out;
+    }
+
+    private void notAllowed(io.lvscp.api.model.HealthCheck check, String where, List<String> out) {
+        if (check == null || check.kind() != io.lvscp.api.model.HealthCheckKind.program || check.program() == null) return;
+        String program = check.program().strip().split("\\s+", 2)[0];
+        if (!config.allowsCheckProgram(program)) {
+            out.add("health check of " + where + " runs " + program + ", which this router's checkPrograms does not list");
+        }
     }
 
     /** Periodic passes retry a failed revision (the cause may pass); the control plane hears each failure once. */

@@ -29,13 +29,14 @@ import java.util.Map;
  * @param preempt        failover: the primary takes the active role back when it returns (default false)
  * @param token          this router's agent credential (POST /v1/tokens with role agent); prefer tokenFile
  * @param tokenFile      a file holding the credential (mode 0600), so that it is not in the config or the environment
+ * @param checkPrograms  the health-check programs this router will run (exact paths, or directories ending in /); none by default
  * @param failover       failover: the pair's heartbeat key (docs/failover.md)
  * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                           Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
-                          Failover failover, Tls tls) {
+                          Failover failover, Tls tls, List<String> checkPrograms) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
@@ -61,12 +62,41 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                        Failover failover) {
         this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
-                heartbeatSeconds, preempt, token, tokenFile, failover, null);
+                heartbeatSeconds, preempt, token, tokenFile, failover, null, null);
+    }
+
+    public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+                       Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
+                       Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
+                       Failover failover, Tls tls) {
+        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+                heartbeatSeconds, preempt, token, tokenFile, failover, tls, null);
+    }
+
+    /**
+     * Whether this router runs {@code program} as a health check. A program check runs as root on the router with
+     * whatever the control plane says, so the router decides, in a file the control plane cannot write: only programs
+     * listed in {@code checkPrograms} (an exact path, or a directory ending in '/' for the programs in it) run, and
+     * none by default.
+     */
+    public boolean allowsCheckProgram(String program) {
+        if (checkPrograms == null || program == null || program.contains("/../") || program.contains("/./")) return false;
+        for (String allowed : checkPrograms) {
+            if (allowed.endsWith("/") ? program.startsWith(allowed) && program.indexOf('/', allowed.length()) < 0 : program.equals(allowed)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public AgentConfig withCheckPrograms(List<String> programs) {
+        return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, tls, programs);
     }
 
     public AgentConfig withTls(Tls settings) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings);
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings, checkPrograms);
     }
 
     /**
@@ -90,7 +120,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
 
     public AgentConfig withToken(String credential) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls);
+                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls, checkPrograms);
     }
 
     /** The credential, from tokenFile if set, else token; null if neither is. */
@@ -128,7 +158,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             // FAIL_ON_IGNORED_PROPERTIES: a heartbeat key written inline in the file is refused, not silently dropped.
             // No source in error locations: Jackson would quote the whole file, key and all, in the message.
@@ -159,7 +189,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 env.getOrDefault("LVSCP_TOKEN_FILE", c.tokenFile()),
                 new Failover(env.getOrDefault("LVSCP_HEARTBEAT_KEY_FILE", f.heartbeatKeyFile()),
                         env.containsKey("LVSCP_HEARTBEAT_KEY") ? Secret.of(env.get("LVSCP_HEARTBEAT_KEY").getBytes(StandardCharsets.UTF_8)) : null),
-                tlsFrom(env, c.tls()))
+                tlsFrom(env, c.tls()),
+                c.checkPrograms())
                 .withDefaults();
     }
 
@@ -210,7 +241,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 preempt == null ? Boolean.FALSE : preempt,
                 token, tokenFile,
                 failover == null ? Failover.NONE : failover,
-                tls == null ? Tls.NONE : tls);
+                tls == null ? Tls.NONE : tls,
+                checkPrograms == null ? List.of() : List.copyOf(checkPrograms));
     }
 
     /** What is wrong with these settings, one line each; empty when the agent can start. */
@@ -229,6 +261,11 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
         if (token != null && tokenFile != null) out.add("give token or tokenFile, not both");
+        for (String p : checkPrograms == null ? List.<String>of() : checkPrograms) {
+            if (p == null || !p.startsWith("/") || p.contains("/../") || p.contains("/./") || p.chars().anyMatch(ch -> ch <= ' ')) {
+                out.add("checkPrograms must be absolute paths without spaces or dot segments, not '" + p + "'");
+            }
+        }
         try {
             String t = credential();
             if (t == null || t.isEmpty()) out.add("an agent credential is required: tokenFile (LVSCP_TOKEN_FILE) or token (LVSCP_TOKEN); "

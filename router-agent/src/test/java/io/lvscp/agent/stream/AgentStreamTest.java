@@ -134,6 +134,30 @@ class AgentStreamTest {
     }
 
     @Test
+    void aProgramCheckRunsOnlyWhereTheRoutersOwnConfigurationAllowsIt() throws Exception {
+        Api.given(cp).body("{\"name\":\"prog\",\"address\":\"192.168.26.20\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80,"
+                + "\"healthCheck\":{\"kind\":\"program\",\"program\":\"/usr/lib/lvscp/checks/http-ok %h\"}}")
+                .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
+        long want = revision();
+        String credential = cp.agentToken("web", "lvs1");
+        // An admin of the control plane cannot make a router run what its own configuration does not list.
+        try (AgentRuntime agent = AgentRuntime.start(config("lvs1", credential), ProcessRunner.local(), new RecordingDriver())) {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Api.given(cp).get("/v1/clusters/web/routers/lvs1")
+                    .then().body("status.lastErrorRevision", equalTo((int) want),
+                            "status.lastError", containsString("runs /usr/lib/lvscp/checks/http-ok, which this router's checkPrograms does not list")));
+            assertEquals(0, agent.agent().appliedRevision());
+        }
+        AgentConfig allowing = config("lvs1", credential).withCheckPrograms(List.of("/usr/lib/lvscp/checks/"));
+        try (AgentRuntime agent = AgentRuntime.start(allowing, ProcessRunner.local(), new RecordingDriver())) {
+            awaitApplied(agent);
+        }
+        assertTrue(allowing.allowsCheckProgram("/usr/lib/lvscp/checks/http-ok"));
+        assertFalse(allowing.allowsCheckProgram("/usr/lib/lvscp/checks/sub/x"), "a directory allows its own programs, not deeper ones");
+        assertFalse(allowing.allowsCheckProgram("/usr/lib/lvscp/checks/../../../bin/sh"));
+        assertFalse(allowing.allowsCheckProgram("/bin/sh"));
+    }
+
+    @Test
     void aReturningAgentResumesFromItsRevisionWithDeltas() throws Exception {
         try (AgentRuntime agent = AgentRuntime.start(config("lvs1"), ProcessRunner.local(), new RecordingDriver())) {
             awaitApplied(agent);
