@@ -131,7 +131,11 @@ public final class ApiServer {
                 // JSON snapshots shrink about tenfold; the fastest level keeps the event loop's share small.
                 .setPerMessageWebSocketCompressionSupported(true).setWebSocketCompressionLevel(1)
                 // HTTP/1.1 only: no cleartext upgrade to HTTP/2 (h2c), which proxies in front may pass unchecked.
-                .setHttp2ClearTextEnabled(false);
+                .setHttp2ClearTextEnabled(false)
+                // A connection on which nothing moves for two minutes is closed: an abandoned or deliberately slow
+                // client (a request trickled in a byte at a time) holds no connection for ever. Agents' streams carry
+                // heartbeats every few seconds and never come near it.
+                .setIdleTimeout(120).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
         if (tls != null && (tls.enabled() || tls.clientCaFile() != null)) {
             List<String> problems = tls.problems();
             if (!problems.isEmpty()) return Future.failedFuture(new IllegalArgumentException(String.join("; ", problems)));
