@@ -71,7 +71,11 @@ public final class EventStore {
     private static final String NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + CHANNEL + "', $1)";
     private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
+    private static final int MAX_NOTIFY_PAYLOAD = 7900;
     private final Pool pool;
+    private final Object notifyLock = new Object();
+    private final StringBuilder pendingNotify = new StringBuilder();
+    private boolean notifying;
 
     public EventStore(Pool pool) {
         this.pool = pool;
@@ -113,10 +117,38 @@ public final class EventStore {
                 .mapEmpty();
     }
 
-    /** The wake-up: best effort by design, a listener that misses it catches up on its next sweep. */
+    /**
+     * The wake-up: best effort by design, a listener that misses it catches up on its next sweep. At most one NOTIFY is
+     * in flight; the appends that commit meanwhile ride together on the next one, a line each ("stream version"). Under
+     * many concurrent writers one NOTIFY per append took a connection and a round trip each, and was the store's main
+     * cost after the append itself; gathered, they cost a fraction, and a lone append is still announced at once.
+     */
     private void notifyAppended(String streamId, long version) {
-        pool.preparedQuery(NOTIFY).execute(Tuple.of(streamId + " " + version))
-                .onFailure(f -> LOG.debug("NOTIFY for {} failed; listeners will catch up by sweeping", streamId, f));
+        synchronized (notifyLock) {
+            if (pendingNotify.length() > 0) pendingNotify.append('\n');
+            pendingNotify.append(streamId).append(' ').append(version);
+            if (notifying) return;
+            notifying = true;
+        }
+        sendPendingNotify();
+    }
+
+    private void sendPendingNotify() {
+        String payload;
+        synchronized (notifyLock) {
+            if (pendingNotify.length() == 0) {
+                notifying = false;
+                return;
+            }
+            // A NOTIFY payload must stay under 8,000 bytes (stream ids are ASCII); what is past the cut goes next.
+            int cut = pendingNotify.length() <= MAX_NOTIFY_PAYLOAD ? pendingNotify.length() : pendingNotify.lastIndexOf("\n", MAX_NOTIFY_PAYLOAD);
+            payload = pendingNotify.substring(0, cut);
+            pendingNotify.delete(0, Math.min(pendingNotify.length(), cut + 1));
+        }
+        pool.preparedQuery(NOTIFY).execute(Tuple.of(payload)).onComplete(ar -> {
+            if (ar.failed()) LOG.debug("NOTIFY failed; listeners will catch up by sweeping", ar.cause());
+            sendPendingNotify();
+        });
     }
 
     /** Events of one stream with afterVersion < version <= upToVersion, in version order. */

@@ -32,9 +32,14 @@ public final class EventNotifications {
         subscriber.channel(CHANNEL)
                 .subscribeHandler(v -> projections.catchUpAll().onFailure(f -> LOG.warn("catch-up after subscribe failed", f)))
                 .handler(payload -> {
-                    int space = payload.lastIndexOf(' ');
-                    String stream = space > 0 ? payload.substring(0, space) : payload;
-                    if (stream.startsWith(ClusterProjections.STREAM_PREFIX)) {
+                    // One line per append ("stream version"), several appends to a NOTIFY; each stream caught up once.
+                    java.util.Set<String> streams = new java.util.LinkedHashSet<>();
+                    for (String line : payload.split("\n")) {
+                        int space = line.lastIndexOf(' ');
+                        streams.add(space > 0 ? line.substring(0, space) : line);
+                    }
+                    for (String stream : streams) {
+                        if (!stream.startsWith(ClusterProjections.STREAM_PREFIX)) continue;
                         projections.catchUp(stream.substring(ClusterProjections.STREAM_PREFIX.length()))
                                 .onFailure(f -> LOG.warn("catch-up of {} failed", stream, f));
                     }

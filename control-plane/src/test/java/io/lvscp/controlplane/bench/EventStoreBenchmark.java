@@ -105,6 +105,7 @@ public final class EventStoreBenchmark {
     private final AtomicLong storeAppends = new AtomicLong();
     private final AtomicLong storeAppendsWithoutWakeup = new AtomicLong();
     private final AtomicLong wakeupsReceived = new AtomicLong();
+    private final AtomicLong notifiesReceived = new AtomicLong();
     private final AtomicLong wakeupsUnexpected = new AtomicLong();
     private final AtomicLongArray ackNanos;
     private final Histogram wakeupDelayMicros = new ConcurrentHistogram(60_000_000L, 3);
@@ -394,18 +395,21 @@ public final class EventStoreBenchmark {
                 .subscribeHandler(v -> listening.tryComplete())
                 .handler(payload -> {
                     long now = System.nanoTime();
-                    wakeupsReceived.incrementAndGet();
-                    // "cluster/bench-<w> <version>"
-                    int space = payload.lastIndexOf(' ');
-                    int dash = payload.lastIndexOf('-', space);
-                    if (space < 0 || dash < 0 || !payload.startsWith("cluster/bench-")) {
-                        wakeupsUnexpected.incrementAndGet();
-                        return;
+                    notifiesReceived.incrementAndGet();
+                    // A line per append, "cluster/bench-<w> <version>", several appends to a NOTIFY.
+                    for (String line : payload.split("\n")) {
+                        wakeupsReceived.incrementAndGet();
+                        int space = line.lastIndexOf(' ');
+                        int dash = line.lastIndexOf('-', space);
+                        if (space < 0 || dash < 0 || !line.startsWith("cluster/bench-")) {
+                            wakeupsUnexpected.incrementAndGet();
+                            continue;
+                        }
+                        int w = Integer.parseInt(line.substring(dash + 1, space));
+                        long version = Long.parseLong(line.substring(space + 1));
+                        long acked = ackNanos.getAndSet(w * ACK_SLOTS + (int) (version % ACK_SLOTS), 0);
+                        if (acked != 0) wakeupDelayMicros.recordValue(Math.max(1, (now - acked) / 1_000));
                     }
-                    int w = Integer.parseInt(payload.substring(dash + 1, space));
-                    long version = Long.parseLong(payload.substring(space + 1));
-                    long acked = ackNanos.getAndSet(w * ACK_SLOTS + (int) (version % ACK_SLOTS), 0);
-                    if (acked != 0) wakeupDelayMicros.recordValue(Math.max(1, (now - acked) / 1_000));
                 });
         await(subscriber.connect(), 30);
         await(listening.future(), 30);
@@ -426,9 +430,10 @@ public final class EventStoreBenchmark {
 
     private void printWakeups() {
         System.out.println();
-        System.out.printf(Locale.ROOT, "== Wake-ups: %d received by the listener, %d appends by EventStore.append, %d unexpected;"
+        System.out.printf(Locale.ROOT, "== Wake-ups: %d received by the listener (in %d NOTIFYs), %d appends by EventStore.append, %d unexpected;"
                         + " %d suppressed for %d appends of es-no-notify%n",
-                wakeupsReceived.get(), storeAppends.get(), wakeupsUnexpected.get(), wakeupsSuppressed.get(), storeAppendsWithoutWakeup.get());
+                wakeupsReceived.get(), notifiesReceived.get(), storeAppends.get(), wakeupsUnexpected.get(), wakeupsSuppressed.get(),
+                storeAppendsWithoutWakeup.get());
         if (wakeupDelayMicros.getTotalCount() > 0) {
             System.out.printf(Locale.ROOT, "Wake-up delay, from the writer's acknowledgement to the listener's receipt (%d measured appends):"
                             + " p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", wakeupDelayMicros.getTotalCount(),
