@@ -112,10 +112,14 @@ class NatClusterEndToEndTest {
                     .post("/v1/clusters/web/virtual-servers/http/real-servers").then().statusCode(201);
         }
         awaitApplied();
-        // The agent put the VIPs on their devices with their labels, and turned on forwarding for NAT.
-        String addresses = lab.in(lab.router, "ip", "addr", "show");
-        assertTrue(addresses.contains(VIP + "/24") && addresses.contains("eth0:1"), addresses);
-        assertTrue(addresses.contains("10.11.12.10/24") && addresses.contains("eth1:1"), addresses);
+        // The agent put the VIPs on their devices with their labels, and turned on forwarding for NAT. A brand-new agent
+        // holds no VIP until its failover loop has decided its role (alone in its cluster: active, a tick later), so the
+        // addresses may follow the applied revision by that tick.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String addresses = lab.in(lab.router, "ip", "addr", "show");
+            assertTrue(addresses.contains(VIP + "/24") && addresses.contains("eth0:1"), addresses);
+            assertTrue(addresses.contains("10.11.12.10/24") && addresses.contains("eth1:1"), addresses);
+        });
         assertEquals("1", lab.in(lab.router, "sysctl", "-n", "net.ipv4.ip_forward").trim());
 
         assertShares(lab.probe(VIP, 80, 600), Map.of("rs1", 1, "rs2", 2, "rs3", 3), 600);
