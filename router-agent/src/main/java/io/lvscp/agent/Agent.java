@@ -67,7 +67,7 @@ public final class Agent {
         this.worker = vertx.createSharedWorkerExecutor("lvscp-reconcile-" + config.router(), 1);
         ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
         List<String> unsafe = new java.util.ArrayList<>(KernelInputs.problems(saved));
-        unsafe.addAll(programsNotAllowed(saved));
+        unsafe.addAll(programsNotAllowed(saved, null));
         if (!unsafe.isEmpty()) {
             LOG.error("the saved state (revision {}) is not programmed, it fails the agent's checks: {}", saved.revision(), unsafe);
             saved = ClusterState.absent(config.cluster());
@@ -271,7 +271,7 @@ public final class Agent {
         ClusterState current = desired;
         if (newest == current || newest == refused) return current;
         List<String> problems = new java.util.ArrayList<>(KernelInputs.problems(newest, current));
-        problems.addAll(programsNotAllowed(newest));
+        problems.addAll(programsNotAllowed(newest, current));
         if (problems.isEmpty()) {
             desired = newest;
             return newest;
@@ -283,11 +283,15 @@ public final class Agent {
         return current;
     }
 
-    /** Program checks this router's configuration does not allow ({@link AgentConfig#allowsCheckProgram}). */
-    private List<String> programsNotAllowed(ClusterState state) {
+    /**
+     * Program checks this router's configuration does not allow ({@link AgentConfig#allowsCheckProgram}), skipping the
+     * virtual servers {@code checked} (a state already accepted) holds as the very same objects, as KernelInputs does.
+     */
+    private List<String> programsNotAllowed(ClusterState state, ClusterState checked) {
         if (!state.exists()) return List.of();
         List<String> out = new java.util.ArrayList<>();
         for (io.lvscp.api.model.VirtualServerState vs : state.virtualServers().values()) {
+            if (checked != null && checked.virtualServers().get(vs.spec().name()) == vs) continue;
             io.lvscp.api.model.HealthCheck check = vs.spec().healthCheck();
             notAllowed(check, vs.spec().name(), out);
             for (io.lvscp.api.model.RealServer rs : vs.realServers().values()) {
@@ -299,7 +303,7 @@ public final class Agent {
 
     private void notAllowed(io.lvscp.api.model.HealthCheck check, String where, List<String> out) {
         if (check == null || check.kind() != io.lvscp.api.model.HealthCheckKind.program || check.program() == null) return;
-        String program = check.program().strip().split("\\s+", 2)[0];
+        String program = check.executable();
         if (!config.allowsCheckProgram(program)) {
             out.add("health check of " + where + " runs " + program + ", which this router's checkPrograms does not list");
         }

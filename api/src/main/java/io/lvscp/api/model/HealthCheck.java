@@ -25,6 +25,12 @@ public record HealthCheck(
     public static final int DEFAULT_TIMEOUT_SECONDS = 6;
     public static final int DEFAULT_REENTRY_SECONDS = 15;
 
+    /** The program a check of kind program runs: the first word of {@link #program}; null without one. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public String executable() {
+        return program == null ? null : program.strip().split("\\s+", 2)[0];
+    }
+
     public static HealthCheck defaultTcp() {
         return new HealthCheck(HealthCheckKind.tcp, null, null, null, null, null, null, null, null, null, null, null)
                 .withDefaults();

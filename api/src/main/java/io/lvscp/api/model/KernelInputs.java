@@ -114,7 +114,7 @@ public final class KernelInputs {
         }
         if (h.program() != null) {
             text(out, what + " check program", h.program(), false);
-            String executable = h.program().trim().split("\\s+", 2)[0];
+            String executable = h.executable();
             if (!PROGRAM_PATH.matcher(executable).matches()) {
                 out.add(what + " check program " + shown(executable) + " is not an absolute path");
             }

@@ -110,7 +110,7 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
                         intOrNull(env, "LVSCP_DATABASE_POOL_SIZE"), env.get("LVSCP_DATA_DIR")),
                 new Agents(intOrNull(env, "LVSCP_AGENT_HEARTBEAT_MILLIS")),
                 new Auth(env.get("LVSCP_ADMIN_TOKEN"), doubleOrNull(env, "LVSCP_WRITES_PER_SECOND"), intOrNull(env, "LVSCP_WRITE_BURST"),
-                        env.containsKey("LVSCP_PROTECT_METRICS") ? Boolean.valueOf(flag(env, "LVSCP_PROTECT_METRICS")) : null),
+                        env.containsKey("LVSCP_PROTECT_METRICS") ? flag(env, "LVSCP_PROTECT_METRICS") : null),
                 new Tls(blankToNull(env, "LVSCP_TLS_CERT_FILE"), blankToNull(env, "LVSCP_TLS_KEY_FILE"), blankToNull(env, "LVSCP_TLS_CLIENT_CA_FILE")));
     }
 
@@ -127,20 +127,18 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
     }
 
     private static Double doubleOrNull(Map<String, String> env, String key) {
-        String v = env.get(key);
-        if (v == null || v.isBlank()) return null;
-        try {
-            return Double.valueOf(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number, not '" + v + "'");
-        }
+        return numberOrNull(env, key, Double::valueOf);
     }
 
     private static Integer intOrNull(Map<String, String> env, String key) {
+        return numberOrNull(env, key, Integer::valueOf);
+    }
+
+    private static <T> T numberOrNull(Map<String, String> env, String key, java.util.function.Function<String, T> parse) {
         String v = env.get(key);
         if (v == null || v.isBlank()) return null;
         try {
-            return Integer.valueOf(v.trim());
+            return parse.apply(v.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a number, not '" + v + "'");
         }

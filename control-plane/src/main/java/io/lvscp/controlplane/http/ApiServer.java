@@ -9,7 +9,6 @@ import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.agents.RouterStatusStore;
 import io.lvscp.controlplane.command.ApiProblem;
 import io.lvscp.controlplane.command.ClusterCommands;
-import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.eventstore.EventStore;
 import io.lvscp.controlplane.metrics.ControlPlaneMetrics;
 import io.lvscp.controlplane.projection.ClusterProjections;
