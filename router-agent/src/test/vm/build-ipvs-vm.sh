@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the small VM in which the ipvs driver's contract test meets a real IPVS kernel (design.md, "How it is
-# tested", item 4): Debian's cloud kernel, and an initramfs with busybox, ipvsadm and the IPVS modules whose /init
-# runs shell lines read from the serial console (see QemuVm.java).
+# tested", item 4): Debian's cloud kernel, and an initramfs with busybox, ipvsadm, iproute2, nft and arping (the
+# commands the agent runs on a router), the IPVS, nftables and virtio-net modules, whose /init runs shell lines read
+# from the serial console (see QemuVm.java). The virtio-net NICs are optional: QemuVm adds them as tap devices when
+# a lab wants the VM to carry traffic between network namespaces of the host.
 #
 # Everything comes from Debian's packages through `apt-get download`; nothing else is fetched. Needs on the host:
 # apt (with `apt-get update` done once), dpkg-deb, cpio, gzip, xz-utils (only if the kernel's modules are
@@ -21,7 +23,8 @@ out="$(cd "$out" && pwd)"
 # The kernel would autoload a scheduler's module through modprobe on first use; the VM has no modprobe setup,
 # so all of them are loaded at boot.
 schedulers=(rr wrr lc wlc lblc lblcr dh sh sed nq mh fo ovf)
-wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy)
+# nf_tables for the firewall-mark rules (nft), virtio_pci + virtio_net for the NICs a traffic lab plugs in.
+wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy nf_tables virtio_pci virtio_net)
 
 # Rebuild whenever this script changes; otherwise the image in OUT_DIR is current.
 stamp="$(sha256sum "$0" | cut -d' ' -f1)"
@@ -41,7 +44,11 @@ if [[ -z "$kernel_pkg" ]]; then
   echo "build-ipvs-vm.sh: apt knows no linux-image-cloud-amd64; run 'apt-get update' first" >&2
   exit 1
 fi
-packages=("$kernel_pkg" busybox-static ipvsadm libnl-3-200 libnl-genl-3-200 libpopt0 libc6)
+# The programs, then exactly the library packages they link (Debian 12); a library missing here fails the build
+# below by name.
+packages=("$kernel_pkg" busybox-static ipvsadm iproute2 nftables iputils-arping
+  libnl-3-200 libnl-genl-3-200 libpopt0 libc6 libbpf1 libbsd0 libcap2 libedit2 libelf1 libgmp10 libjansson4 libmd0
+  libmnl0 libnftables1 libnftnl11 libtinfo6 libxtables12 zlib1g)
 
 rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs"
 mkdir -p "$out/debs" "$out/pkgroot" "$out/initramfs"
@@ -72,15 +79,30 @@ cp "$busybox" "$rootfs/bin/busybox"
   [[ -e "$rootfs/$applet" ]] || ln -s /bin/busybox "$rootfs/$applet"
 done
 
-# ipvsadm and exactly the libraries (loader included) that the packages' own loader resolves for it: the host's
-# ldd would answer with the host's libraries. The loader runs by its real path, since /lib64's entry in the
-# package is an absolute symlink that would lead to the host's.
-cp "$ipvsadm" "$rootfs/sbin/ipvsadm"
-"$loader" --library-path "$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu" --list "$ipvsadm" \
-  | sed -n 's/.* => \([^ ]*\) (.*/\1/p' | while read -r lib; do
-    [[ "$lib" == "$pkgroot"/* ]] || { echo "build-ipvs-vm.sh: ipvsadm needs $lib from outside the packages" >&2; exit 1; }
-    cp -L "$lib" "$rootfs/lib/x86_64-linux-gnu/"
-  done
+# Each program and exactly the libraries (loader included) that the packages' own loader resolves for it: the
+# host's ldd would answer with the host's libraries. The loader runs by its real path, since /lib64's entry in the
+# package is an absolute symlink that would lead to the host's. Programs go where busybox would put its applet of
+# the same name, so they shadow it (busybox's ip has no -j, its arping no -U semantics of iputils).
+install_program() {
+  local src="$1" dest="$2"
+  rm -f "$rootfs/$dest"
+  cp "$src" "$rootfs/$dest"
+  "$loader" --library-path "$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu" --list "$src" \
+    | sed -n 's/.* => \([^ ]*\) (.*/\1/p' | while read -r lib; do
+      [[ "$lib" == "$pkgroot"/* ]] || { echo "build-ipvs-vm.sh: $dest needs $lib from outside the packages" >&2; exit 1; }
+      cp -L "$lib" "$rootfs/lib/x86_64-linux-gnu/"
+    done
+}
+install_program "$ipvsadm" sbin/ipvsadm
+install_program "$(find_one bin/ip sbin/ip usr/bin/ip usr/sbin/ip)" sbin/ip
+install_program "$(find_one usr/sbin/nft sbin/nft)" usr/sbin/nft
+install_program "$(find_one usr/bin/arping bin/arping usr/sbin/arping)" usr/bin/arping
+# The ip and arping applets of busybox live in /bin and /usr/sbin: the real ones must win on PATH and by name.
+for applet in bin/ip usr/sbin/arping bin/arping sbin/arping usr/bin/ip; do
+  [[ -L "$rootfs/$applet" ]] && rm -f "$rootfs/$applet"
+done
+ln -sf /sbin/ip "$rootfs/bin/ip"
+ln -sf /usr/bin/arping "$rootfs/usr/sbin/arping"
 ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rootfs/lib64/ld-linux-x86-64.so.2"
 
 # modules.dep is made by depmod in the kernel package's postinst, so it is not in the .deb: busybox's depmod

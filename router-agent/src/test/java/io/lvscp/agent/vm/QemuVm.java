@@ -75,14 +75,36 @@ public final class QemuVm implements CommandRunner, AutoCloseable {
     /** The kernel and initramfs that build-ipvs-vm.sh made. */
     public record Image(Path kernel, Path initrd) {}
 
+    /**
+     * A virtio-net card of the VM, backed by the tap device {@code tap}, which the caller has made (with {@code ip
+     * tuntap add TAP mode tap}) in the network namespace qemu runs in. The guest sees the cards as eth0, eth1, ... in
+     * the order given.
+     */
+    public record Nic(String tap, String mac) {}
+
     /** Boots the VM and waits until its /init is ready for commands. */
     public static QemuVm boot(Image image, Duration bootTimeout, Duration commandTimeout) {
-        List<String> argv = List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "256",
+        return boot(image, bootTimeout, commandTimeout, null, List.of());
+    }
+
+    /**
+     * Boots the VM with network cards, qemu running in network namespace {@code netns} (null: this process's), so
+     * that the taps, and every packet the VM sends, stay in namespaces the caller made.
+     */
+    public static QemuVm boot(Image image, Duration bootTimeout, Duration commandTimeout, String netns, List<Nic> nics) {
+        List<String> argv = new ArrayList<>();
+        if (netns != null) argv.addAll(List.of("ip", "netns", "exec", netns));
+        argv.addAll(List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "256",
                 "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
                 "-append", "console=ttyS0 panic=-1 quiet",
-                // No default devices: no network card, no monitor multiplexed into the console (whose Ctrl-A
-                // escapes would otherwise be live), just the serial port on stdio.
-                "-nodefaults", "-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot");
+                // No default devices: no network card but those asked for, no monitor multiplexed into the console
+                // (whose Ctrl-A escapes would otherwise be live), just the serial port on stdio.
+                "-nodefaults", "-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot"));
+        for (int i = 0; i < nics.size(); i++) {
+            Nic nic = nics.get(i);
+            argv.addAll(List.of("-netdev", "tap,id=n" + i + ",ifname=" + nic.tap() + ",script=no,downscript=no",
+                    "-device", "virtio-net-pci,netdev=n" + i + ",mac=" + nic.mac()));
+        }
         Process p;
         try {
             p = new ProcessBuilder(argv).start();
@@ -136,9 +158,14 @@ public final class QemuVm implements CommandRunner, AutoCloseable {
     public synchronized CommandResult run(List<String> argv, String stdin) {
         if (argv.isEmpty()) throw new IllegalArgumentException("empty argv");
         List<String> quoted = new ArrayList<>();
-        for (String arg : argv) quoted.add(quote(arg));
+        for (String arg : argv.subList(1, argv.size())) quoted.add(quote(arg));
+        // Debian's busybox sh runs its own applet for a bare name whatever PATH says, so "ip" would be busybox's
+        // (no -j) and not iproute2's: the program is run by the path PATH gives it.
+        String program = quote(argv.get(0));
+        String script = "p=$(which " + program + ") || { echo " + program + ": not found in the VM >&2; exit 127; }\n"
+                + "exec \"$p\" " + String.join(" ", quoted) + "\n";
         must("rm -rf /tmp/q && mkdir /tmp/q && : >/tmp/q/cmd.b64 && : >/tmp/q/in.b64");
-        upload(String.join(" ", quoted) + "\n", "/tmp/q/cmd.b64");
+        upload(script, "/tmp/q/cmd.b64");
         upload(stdin == null ? "" : stdin, "/tmp/q/in.b64");
         must("cd /tmp/q && base64 -d cmd.b64 | gunzip >cmd && base64 -d in.b64 | gunzip >in");
         Reply ran = exchange("cd /tmp/q && sh ./cmd <in >out 2>err");

@@ -1,0 +1,179 @@
+package io.lvscp.agent.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lvscp.agent.dataplane.Destination;
+import io.lvscp.agent.dataplane.Service;
+import io.lvscp.agent.dataplane.ServiceKey;
+import io.lvscp.agent.dataplane.ServiceTable;
+import io.lvscp.agent.dataplane.ipvs.IpvsDriver;
+import io.lvscp.agent.vm.QemuVm;
+import io.lvscp.api.model.ForwardingMethod;
+import io.lvscp.api.model.Protocol;
+import io.lvscp.api.model.Scheduler;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Packets through a real IPVS kernel: the seed chapter's NAT router is a qemu VM running Debian's kernel (this
+ * host's has no IPVS), and everything around it is network namespaces on this host.
+ * <p>
+ * Why tap NICs into host namespaces rather than namespaces inside the VM: the clients and real servers are then
+ * the same JVM programs the nftables end-to-end tests use (NameServer, HttpProbe), counted from the host, and only
+ * the router's kernel is emulated, so TCG's slowness costs one hop instead of every host. The VM's eth0 is on the
+ * public segment (192.168.26.0/24, VIP .10 as eth0:1), its eth1 on the private one (10.11.12.0/24, the real servers'
+ * gateway .10 as eth1:1), both through taps that qemu opens in a "switch" namespace which bridges them to the
+ * client's and the real servers' veths. No address outside these namespaces and the VM is ever a target.
+ */
+class IpvsNatTrafficVmTest {
+    private static final Path BUILD_SCRIPT = Path.of("src/test/vm/build-ipvs-vm.sh");
+    private static final Path IMAGE_DIR = Path.of("target/ipvs-vm");
+    private static final String VIP = "192.168.26.10";
+    private static final String GATEWAY = "10.11.12.10";
+
+    private static final List<String> namespaces = new ArrayList<>();
+    private static final List<Process> processes = new ArrayList<>();
+    private static String id;
+    private static String sw;
+    private static String client;
+    private static QemuVm vm;
+    private static IpvsDriver driver;
+
+    @BeforeAll
+    static void lab() throws Exception {
+        FailoverLab.requireRootAndTools();
+        id = Long.toString(ProcessHandle.current().pid() % 10000, 36);
+        sw = "lvscp-isw-" + id;
+        client = "lvscp-ic-" + id;
+        ns(sw);
+        for (String bridge : List.of("pub", "priv")) {
+            in(sw, "ip", "link", "add", bridge, "type", "bridge");
+            in(sw, "ip", "link", "set", bridge, "up");
+            in(sw, "ip", "tuntap", "add", "t" + bridge, "mode", "tap");
+            in(sw, "ip", "link", "set", "t" + bridge, "master", bridge, "up");
+        }
+        ns(client);
+        plug(client, "pub", "c");
+        in(client, "ip", "addr", "add", "192.168.26.100/24", "dev", "eth0");
+        for (int i = 1; i <= 3; i++) {
+            String s = "lvscp-is" + i + "-" + id;
+            ns(s);
+            plug(s, "priv", "s" + i);
+            in(s, "ip", "addr", "add", "10.11.12." + i + "/24", "dev", "eth0");
+            in(s, "ip", "route", "add", "default", "via", GATEWAY);
+            start(s, NameServer.class.getName(), "10.11.12." + i, "80", "rs" + i);
+        }
+
+        QemuVm.Image image = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
+        vm = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
+                List.of(new QemuVm.Nic("tpub", "52:54:00:1a:00:01"), new QemuVm.Nic("tpriv", "52:54:00:1a:00:02")));
+        for (List<String> argv : List.of(
+                List.of("ip", "link", "set", "eth0", "up"),
+                List.of("ip", "link", "set", "eth1", "up"),
+                List.of("ip", "addr", "add", VIP + "/24", "dev", "eth0", "label", "eth0:1"),
+                List.of("ip", "addr", "add", GATEWAY + "/24", "dev", "eth1", "label", "eth1:1"),
+                List.of("sysctl", "-w", "net.ipv4.ip_forward=1"))) {
+            vm.run(argv).orThrow();
+        }
+        driver = new IpvsDriver(vm);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (vm != null) vm.close();
+        for (Process p : processes) p.destroyForcibly();
+        for (String n : namespaces) new ProcessBuilder("ip", "netns", "del", n).start().waitFor();
+    }
+
+    @Test
+    void wrrSpreadsRequestsThroughTheVipByWeightAndFollowsAWeightChange() throws Exception {
+        ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+        ServiceTable weighted = table(web, 1, 2, 3);
+        driver.apply(driver.read(), weighted);
+        assertEquals(weighted, driver.read());
+
+        // wrr's order repeats every sum-of-weights connections, so whole cycles give exact counts.
+        assertEquals(Map.of("rs1", 10, "rs2", 20, "rs3", 30, "failed", 0), probe(60));
+
+        ServiceTable reweighted = table(web, 3, 2, 0);
+        driver.apply(driver.read(), reweighted);
+        assertEquals(Map.of("rs1", 30, "rs2", 20, "failed", 0), probe(50));
+        // The kernel counted every connection it forwarded; this kernel folds its per-CPU counters into the ones
+        // ipvsadm reads on its 2-second estimator tick, so they are waited for.
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertEquals(110, driver.stats().stream().mapToLong(s -> s.connections()).sum()));
+    }
+
+    private static ServiceTable table(ServiceKey key, int... weights) {
+        TreeMap<String, Destination> dests = new TreeMap<>();
+        for (int i = 0; i < weights.length; i++) {
+            Destination d = new Destination("10.11.12." + (i + 1), 80, ForwardingMethod.masq, weights[i], 0, 0);
+            dests.put(d.key(), d);
+        }
+        TreeMap<ServiceKey, Service> services = new TreeMap<>();
+        services.put(key, new Service(key, Scheduler.wrr, 0, null, dests));
+        return new ServiceTable(services);
+    }
+
+    /** Who answered {@code count} requests from the client, each on a new connection. */
+    private static Map<String, Integer> probe(int count) throws Exception {
+        Process p = java(client, HttpProbe.class.getName(), VIP, "80", String.valueOf(count)).start();
+        String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        Map<String, Integer> answers = new TreeMap<>();
+        for (String pair : line.split(" ")) {
+            String[] kv = pair.split("=");
+            answers.put(kv[0], Integer.parseInt(kv[1]));
+        }
+        return answers;
+    }
+
+    private static void ns(String name) throws Exception {
+        FailoverLab.sh("ip", "netns", "add", name);
+        namespaces.add(name);
+        in(name, "ip", "link", "set", "lo", "up");
+    }
+
+    /** A veth named eth0 in {@code ns}, its other end a port of {@code bridge} in the switch namespace. */
+    private static void plug(String ns, String bridge, String tag) throws Exception {
+        String a = "a" + tag + id;
+        String b = "b" + tag + id;
+        FailoverLab.sh("ip", "link", "add", a, "netns", ns, "type", "veth", "peer", "name", b, "netns", sw);
+        in(ns, "ip", "link", "set", a, "name", "eth0");
+        in(ns, "ip", "link", "set", "eth0", "up");
+        in(sw, "ip", "link", "set", b, "master", bridge, "up");
+    }
+
+    private static String in(String ns, String... argv) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(argv));
+        return FailoverLab.sh(full.toArray(String[]::new));
+    }
+
+    private static void start(String ns, String main, String... args) throws Exception {
+        Process p = java(ns, main, args).redirectErrorStream(true).start();
+        processes.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"ready".equals(line)) throw new IllegalStateException(main + " in " + ns + " did not start: " + line);
+    }
+
+    private static ProcessBuilder java(String ns, String main, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main));
+        argv.addAll(List.of(args));
+        return new ProcessBuilder(argv);
+    }
+}
