@@ -47,6 +47,11 @@ public final class KernelInputs {
             netmask(out, "NAT router netmask", s.natRouter().netmask(), a);
             device(out, "NAT router device", s.natRouter().device());
         }
+        if (s.connectionSync() != null) {
+            device(out, "connection sync device", s.connectionSync().device());
+            Integer id = s.connectionSync().syncId();
+            if (id == null || id < 0 || id > 255) out.add("connection sync id " + id + " is not 0-255");
+        }
         if (s.heartbeat() != null && s.heartbeat().port() != null) range(out, "heartbeat port", s.heartbeat().port(), 1, 65535);
         for (Map.Entry<String, Router> e : state.routers().entrySet()) {
             Router r = e.getValue();

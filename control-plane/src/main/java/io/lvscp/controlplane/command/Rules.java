@@ -46,6 +46,15 @@ final class Rules {
             v.add("/heartbeat/deadtimeSeconds", "deadtime " + h.deadtimeSeconds() + " s must be longer than the keepalive interval "
                     + h.keepaliveSeconds() + " s, or every late heartbeat is a failover");
         }
+        if (s.connectionSync() != null) {
+            String device = s.connectionSync().device();
+            v.device("/connectionSync/device", device, true);
+            if (device != null && device.contains(":")) {
+                // The kernel's sync daemon binds to an interface; eth1:1 is an address label on eth1, not one.
+                v.add("/connectionSync/device", "the sync daemon needs an interface (eth1), not an address label (" + device + ")");
+            }
+            v.range("/connectionSync/syncId", s.connectionSync().syncId(), 0, 255, true);
+        }
         v.throwIfAny();
     }
 

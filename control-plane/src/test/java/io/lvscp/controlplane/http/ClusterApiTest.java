@@ -33,6 +33,27 @@ class ClusterApiTest {
     }
 
     @Test
+    void connectionSyncIsASettingOfTheClusterWithItsDefaultSyncIdAndItsRules() {
+        String synced = cluster("synced").replace("\"heartbeat\"", "\"connectionSync\": {\"device\": \"eth1\"}, \"heartbeat\"");
+        Api.given(cp).body(synced).post("/v1/clusters").then().statusCode(201)
+                .body("connectionSync.device", equalTo("eth1"), "connectionSync.syncId", equalTo(0));
+        Api.given(cp).get("/v1/clusters/synced").then().statusCode(200).body("connectionSync.syncId", equalTo(0));
+
+        // A label is an address on an interface, not one the sync daemon can bind to; ids are one byte.
+        String label = cluster("synced").replace("\"heartbeat\"", "\"connectionSync\": {\"device\": \"eth1:1\", \"syncId\": 3}, \"heartbeat\"");
+        Api.given(cp).body(label).put("/v1/clusters/synced").then().statusCode(422)
+                .body("errors.pointer", hasItem("/connectionSync/device"));
+        String bigId = cluster("synced").replace("\"heartbeat\"", "\"connectionSync\": {\"device\": \"eth1\", \"syncId\": 256}, \"heartbeat\"");
+        Api.badInput(cp).contentType("application/json").body(bigId).put("/v1/clusters/synced").then().statusCode(422)
+                .body("errors.pointer", hasItem("/connectionSync/syncId"));
+
+        // Left out of a replace, it is off again: a replace says the whole of the settings.
+        Api.given(cp).body(cluster("synced")).put("/v1/clusters/synced").then().statusCode(200)
+                .header("Lvscp-Events-Appended", "1").body("$", not(hasKey("connectionSync")));
+        assertEquals(List.of("ClusterCreated", "ClusterSettingsChanged"), eventTypes("synced"));
+    }
+
+    @Test
     void clusterLifecycle() {
         Api.given(cp).body(cluster("life")).post("/v1/clusters")
                 .then().statusCode(201).header("Location", "/v1/clusters/life").header("ETag", "\"1\"")

@@ -1,5 +1,6 @@
 package io.lvscp.agent.dataplane;
 
+import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.stream.StreamMessage;
 import java.util.List;
 
@@ -25,6 +26,22 @@ public interface DataplaneDriver {
      * /metrics and the summary sent to the control plane. A driver whose kernel keeps none returns none.
      */
     default List<StreamMessage.DestinationStats> stats() {
+        return List.of();
+    }
+
+    /**
+     * Why this driver cannot keep established connections across a takeover (a cluster's {@code connectionSync});
+     * null when it can.
+     */
+    default String whyNoConnectionSync() {
+        return "the " + name() + " driver cannot synchronise connections between the routers of a pair";
+    }
+
+    /**
+     * Makes this router's connection synchronisation what {@code wanted} says (null: none running); what it changed,
+     * one line each. Only called when {@link #whyNoConnectionSync()} is null.
+     */
+    default List<String> syncConnections(ConnectionSync wanted) {
         return List.of();
     }
 }

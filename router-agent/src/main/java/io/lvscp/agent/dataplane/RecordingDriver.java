@@ -11,6 +11,7 @@ import java.util.List;
  */
 public final class RecordingDriver implements DataplaneDriver {
     private volatile ServiceTable table = ServiceTable.EMPTY;
+    private volatile io.lvscp.api.model.ConnectionSync connectionSync;
     private final List<ServiceTable> applied = Collections.synchronizedList(new ArrayList<>());
 
     @Override
@@ -32,6 +33,23 @@ public final class RecordingDriver implements DataplaneDriver {
     public void apply(ServiceTable actual, ServiceTable desired) {
         table = desired;
         applied.add(desired);
+    }
+
+    /** Like the table, the connection sync it is told to run is only remembered. */
+    @Override
+    public String whyNoConnectionSync() {
+        return null;
+    }
+
+    @Override
+    public List<String> syncConnections(io.lvscp.api.model.ConnectionSync wanted) {
+        if (java.util.Objects.equals(wanted, connectionSync)) return List.of();
+        connectionSync = wanted;
+        return List.of(wanted == null ? "stopped connection sync" : "connection sync on " + wanted.device());
+    }
+
+    public io.lvscp.api.model.ConnectionSync connectionSync() {
+        return connectionSync;
     }
 
     public List<ServiceTable> applied() {

@@ -8,6 +8,7 @@ import io.lvscp.agent.host.FirewallMarkRules;
 import io.lvscp.agent.host.HostNetwork;
 import io.lvscp.agent.host.Vip;
 import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.FirewallMark;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,9 @@ public final class Reconciler {
     private Set<FirewallMark> lastMarks;
     private SortedSet<Vip> lastVips;
     private Object lastForwarding;
+    private ConnectionSync lastSync;
+    // Whether this agent started the sync daemons (kept across full passes, which forget what the kernel holds).
+    private boolean syncManaged;
 
     public Reconciler(DataplaneDriver driver, FirewallMarkRules marks, HostNetwork host, OwnedServices owned) {
         this.driver = driver;
@@ -70,7 +74,10 @@ public final class Reconciler {
     public Outcome reconcile(ClusterState desired, HealthView health, boolean holdVips, boolean full) {
         long started = System.nanoTime();
         ServiceTable want = tables.from(desired, health);
-        List<String> unsupported = driver.unsupported(want);
+        List<String> unsupported = new ArrayList<>(driver.unsupported(want));
+        ConnectionSync wantSync = desired.exists() ? desired.settings().connectionSync() : null;
+        String noSync = driver.whyNoConnectionSync();
+        if (wantSync != null && noSync != null) unsupported.add("connectionSync: " + noSync);
         if (!unsupported.isEmpty()) return new Outcome(List.of(), unsupported, 0, 0, millisSince(started));
         if (full) forget();
         try {
@@ -91,6 +98,13 @@ public final class Reconciler {
                 owned.applied(want);
             }
             lastTable = want;
+            // A cluster without the setting leaves the daemons alone (an operator's own, or keepalived's, may run);
+            // one that drops it has its daemons stopped. A full pass restarts one that was stopped by hand.
+            if (noSync == null && (wantSync != null || syncManaged) && (full || !Objects.equals(wantSync, lastSync))) {
+                changes.addAll(driver.syncConnections(wantSync));
+                lastSync = wantSync;
+                syncManaged = wantSync != null;
+            }
             if (host != null) {
                 SortedSet<Vip> vips = holdVips ? host.desiredVips(desired) : new java.util.TreeSet<>();
                 Object forwarding = desired.exists() ? desired.settings().routingMethod() : null;
@@ -121,6 +135,7 @@ public final class Reconciler {
         lastMarks = null;
         lastVips = null;
         lastForwarding = null;
+        lastSync = null;
     }
 
     private static long millisSince(long started) {

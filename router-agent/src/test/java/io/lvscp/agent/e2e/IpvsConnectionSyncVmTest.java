@@ -8,6 +8,7 @@ import io.lvscp.agent.dataplane.ServiceKey;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.dataplane.ipvs.IpvsDriver;
 import io.lvscp.agent.vm.QemuVm;
+import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.Protocol;
 import io.lvscp.api.model.Scheduler;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * the VIP and the real servers' gateway and announces them, and every connection is used again. Without the daemon
  * the new router knows none of them and its own stack resets each; with it, all of them go on.
  * <p>
- * This drives the kernel by hand (ipvsadm, ip, arping in the VMs), to pin down what the agent has to do; the
- * product's cluster setting for it builds on this.
+ * The addresses move by hand here (ip, arping in the VMs); the daemons are started by the ipvs driver, as the agent
+ * does for a cluster's {@code connectionSync}.
  */
 class IpvsConnectionSyncVmTest {
     private static final Path BUILD_SCRIPT = Path.of("src/test/vm/build-ipvs-vm.sh");
@@ -131,9 +132,11 @@ class IpvsConnectionSyncVmTest {
 
         // Back to the first router (its links up again), the daemons on, a new set of connections on port 7002.
         takeOverFrom(backup, active);
+        // As the agent runs them: master and backup daemons at once on both routers, so no takeover has to switch them.
         for (QemuVm vm : List.of(active, backup)) {
-            vm.run(List.of("ipvsadm", "--start-daemon", vm == active ? "master" : "backup", "--mcast-interface", "eth1",
-                    "--syncid", "7")).orThrow();
+            IpvsDriver driver = new IpvsDriver(vm);
+            assertEquals(2, driver.syncConnections(new ConnectionSync("eth1", 7)).size());
+            assertEquals(List.of(), driver.syncConnections(new ConnectionSync("eth1", 7)), "already running: nothing to do");
         }
         Holder on = hold(7002);
         assertEquals("alive=" + CONNECTIONS + " dead=0", on.ping());

@@ -30,12 +30,24 @@ import java.util.TreeMap;
  */
 public final class IpvsDriver implements DataplaneDriver {
     private final CommandRunner runner;
+    private final IpvsSyncDaemon syncDaemon;
     // The services the last check found writable: a service equal to one of them needs no second look, so a pass
     // for one change checks one service, not the table (writing it all out took 0.3 s at 10,000 services).
     private Map<ServiceKey, Service> checked = Map.of();
 
     public IpvsDriver(CommandRunner runner) {
         this.runner = runner;
+        this.syncDaemon = new IpvsSyncDaemon(runner);
+    }
+
+    @Override
+    public String whyNoConnectionSync() {
+        return null;
+    }
+
+    @Override
+    public List<String> syncConnections(io.lvscp.api.model.ConnectionSync wanted) {
+        return syncDaemon.apply(wanted);
     }
 
     @Override

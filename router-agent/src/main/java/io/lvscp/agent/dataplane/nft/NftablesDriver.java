@@ -84,6 +84,14 @@ public final class NftablesDriver implements DataplaneDriver {
     }
 
     @Override
+    public String whyNoConnectionSync() {
+        // conntrackd could carry the conntrack table to the peer, but lvscp does not drive it (yet): say so before
+        // a cluster relies on it, rather than reset every connection at the first takeover.
+        return "the nftables driver cannot synchronise connections (conntrackd is not driven by lvscp): every "
+                + "established connection is reset when the routers fail over; use the ipvs driver for connectionSync";
+    }
+
+    @Override
     public String name() {
         return "nftables";
     }

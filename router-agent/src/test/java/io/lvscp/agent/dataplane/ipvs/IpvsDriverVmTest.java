@@ -79,6 +79,36 @@ class IpvsDriverVmTest {
     }
 
     @Test
+    void startsChangesAndStopsTheConnectionSyncDaemons() {
+        // The daemons send from an IPv4 address of their interface; this VM has no NIC, so dummy0 gets one.
+        vm.run(List.of("ip", "addr", "add", "192.0.2.250/32", "dev", "dummy0")).orThrow();
+        try {
+            syncDaemons();
+        } finally {
+            vm.run(List.of("ip", "addr", "del", "192.0.2.250/32", "dev", "dummy0")).orThrow();
+        }
+    }
+
+    private void syncDaemons() {
+        IpvsSyncDaemon daemons = new IpvsSyncDaemon(vm);
+        driver.syncConnections(null);
+        assertEquals(List.of(), daemons.read());
+
+        assertEquals(2, driver.syncConnections(new io.lvscp.api.model.ConnectionSync("dummy0", 9)).size());
+        assertEquals(List.of(new IpvsSyncDaemon.Daemon("master", "dummy0", 9), new IpvsSyncDaemon.Daemon("backup", "dummy0", 9)),
+                daemons.read());
+        assertEquals(List.of(), driver.syncConnections(new io.lvscp.api.model.ConnectionSync("dummy0", 9)));
+
+        vm.run(List.of("ipvsadm", "--stop-daemon", "backup")).orThrow();
+        assertEquals(List.of("started the backup sync daemon (dummy0, sync id 9)"),
+                driver.syncConnections(new io.lvscp.api.model.ConnectionSync("dummy0", 9)), "stopped by hand: put back");
+
+        assertEquals(4, driver.syncConnections(new io.lvscp.api.model.ConnectionSync("dummy0", 10)).size(), "a new sync id restarts both");
+        assertEquals(2, driver.syncConnections(null).size());
+        assertEquals(List.of(), daemons.read());
+    }
+
+    @Test
     void appliesATableFromEmptyAndReadsItBack() {
         assertEquals(ServiceTable.EMPTY, driver.read());
         assertEquals(List.of(), driver.unsupported(SAMPLE));
