@@ -1,6 +1,7 @@
 package io.lvscp.agent.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvscp.agent.dataplane.Destination;
 import io.lvscp.agent.dataplane.Service;
@@ -116,20 +117,74 @@ class IpvsNatTrafficVmTest {
                 assertEquals(110, driver.stats().stream().mapToLong(s -> s.connections()).sum()));
     }
 
+    @Test
+    void schedulersBehaveAsNamedAndPersistenceKeepsAClientOnOneServer() throws Exception {
+        ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+        // Source hashing (sh) and Maglev hashing (mh): one client address, one real server, every time.
+        for (Scheduler hashing : List.of(Scheduler.sh, Scheduler.mh)) {
+            driver.apply(driver.read(), table(web, hashing, 0, 1, 1, 1));
+            Map<String, Integer> answers = probe(30);
+            assertEquals(0, answers.remove("failed"), hashing + ": " + answers);
+            assertEquals(1, answers.size(), hashing + " sends one client to one server: " + answers);
+            assertEquals(30, answers.values().iterator().next());
+        }
+        // wlc over short connections: each closed one counts as inactive on its server, so the next goes to the
+        // least loaded by weight, and sixty spread as 1:2:3 within a connection or two. A service of its own (VIP
+        // port 8081 to the servers' 80), so no connection of the runs above counts.
+        ServiceKey fresh = ServiceKey.of(Protocol.tcp, VIP, 8081);
+        driver.apply(driver.read(), table(fresh, Scheduler.wlc, 0, 1, 2, 3));
+        Map<String, Integer> wlc = probe(8081, 60);
+        assertEquals(0, wlc.get("failed"), wlc.toString());
+        for (int i = 1; i <= 3; i++) {
+            int got = wlc.getOrDefault("rs" + i, 0);
+            assertTrue(Math.abs(got - 10 * i) <= 2, "wlc gave rs" + i + " " + got + " of 60 at weight " + i + ": " + wlc);
+        }
+        // rr would alternate; with persistence the first choice holds for the client within the timeout.
+        driver.apply(driver.read(), table(web, Scheduler.rr, 300, 1, 1, 1));
+        Map<String, Integer> persistent = probe(30);
+        assertEquals(0, persistent.remove("failed"), persistent.toString());
+        assertEquals(1, persistent.size(), "persistence keeps the client on one server: " + persistent);
+    }
+
+    @Test
+    void aTableClearedByHandIsReadAsSuchAndTrafficFlowsAgainOnceRestored() throws Exception {
+        ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+        ServiceTable want = table(web, 1, 1, 1);
+        driver.apply(driver.read(), want);
+        assertEquals(Map.of("rs1", 3, "rs2", 3, "rs3", 3, "failed", 0), probe(9));
+
+        vm.run(List.of("ipvsadm", "-C")).orThrow();
+        assertEquals(ServiceTable.EMPTY, driver.read());
+        // Without IPVS the VIP is just an address of the router's own: nothing listens there, every request fails.
+        assertEquals(Map.of("failed", 3), probe(3));
+
+        driver.apply(driver.read(), want);
+        assertEquals(want, driver.read());
+        assertEquals(Map.of("rs1", 3, "rs2", 3, "rs3", 3, "failed", 0), probe(9));
+    }
+
     private static ServiceTable table(ServiceKey key, int... weights) {
+        return table(key, Scheduler.wrr, 0, weights);
+    }
+
+    private static ServiceTable table(ServiceKey key, Scheduler scheduler, int persistenceSeconds, int... weights) {
         TreeMap<String, Destination> dests = new TreeMap<>();
         for (int i = 0; i < weights.length; i++) {
             Destination d = new Destination("10.11.12." + (i + 1), 80, ForwardingMethod.masq, weights[i], 0, 0);
             dests.put(d.key(), d);
         }
         TreeMap<ServiceKey, Service> services = new TreeMap<>();
-        services.put(key, new Service(key, Scheduler.wrr, 0, null, dests));
+        services.put(key, new Service(key, scheduler, persistenceSeconds, persistenceSeconds > 0 ? "255.255.255.255" : null, dests));
         return new ServiceTable(services);
     }
 
     /** Who answered {@code count} requests from the client, each on a new connection. */
     private static Map<String, Integer> probe(int count) throws Exception {
-        Process p = java(client, HttpProbe.class.getName(), VIP, "80", String.valueOf(count)).start();
+        return probe(80, count);
+    }
+
+    private static Map<String, Integer> probe(int port, int count) throws Exception {
+        Process p = java(client, HttpProbe.class.getName(), VIP, String.valueOf(port), String.valueOf(count)).start();
         String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor();
         Map<String, Integer> answers = new TreeMap<>();
