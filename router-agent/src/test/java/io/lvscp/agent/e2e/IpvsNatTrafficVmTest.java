@@ -48,6 +48,7 @@ class IpvsNatTrafficVmTest {
     private static final List<Process> processes = new ArrayList<>();
     private static String id;
     private static String sw;
+    private static final List<String> servers = new ArrayList<>();
     private static String client;
     private static QemuVm vm;
     private static IpvsDriver driver;
@@ -71,6 +72,7 @@ class IpvsNatTrafficVmTest {
         for (int i = 1; i <= 3; i++) {
             String s = "lvscp-is" + i + "-" + id;
             ns(s);
+            servers.add(s);
             plug(s, "priv", "s" + i);
             in(s, "ip", "addr", "add", "10.11.12." + i + "/24", "dev", "eth0");
             in(s, "ip", "route", "add", "default", "via", GATEWAY);
@@ -103,6 +105,7 @@ class IpvsNatTrafficVmTest {
         ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
         ServiceTable weighted = table(web, 1, 2, 3);
         driver.apply(driver.read(), weighted);
+        long before = connectionsCounted();
         assertEquals(weighted, driver.read());
 
         // wrr's order repeats every sum-of-weights connections, so whole cycles give exact counts.
@@ -114,7 +117,7 @@ class IpvsNatTrafficVmTest {
         // The kernel counted every connection it forwarded; this kernel folds its per-CPU counters into the ones
         // ipvsadm reads on its 2-second estimator tick, so they are waited for.
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertEquals(110, driver.stats().stream().mapToLong(s -> s.connections()).sum()));
+                assertEquals(110, connectionsCounted() - before));
     }
 
     @Test
@@ -163,14 +166,65 @@ class IpvsNatTrafficVmTest {
         assertEquals(Map.of("rs1", 3, "rs2", 3, "rs3", 3, "failed", 0), probe(9));
     }
 
+    @Test
+    void directRoutingCarriesTrafficToRealServersSetUpAsDocsRealServersSays() throws Exception {
+        // docs/real-servers.md, direct routing: the router only rewrites the frame's MAC, so the packet reaching a
+        // real server is still addressed to the VIP, from the client. The server answers the client directly, not
+        // through the router (which would drop a packet from its own VIP as a martian): here each server gets a leg
+        // on the public segment, eth1. The VIP goes on lo so the server takes packets addressed to it;
+        // arp_ignore=1/arp_announce=2 keep it from answering or announcing the VIP on the wire (the router must own
+        // it); rp_filter=2 (loose) since requests come in on eth0 and the route back to the client is eth1.
+        List<Process> onVip = new ArrayList<>();
+        try {
+            for (int i = 0; i < servers.size(); i++) {
+                String s = servers.get(i);
+                plug(s, "pub", "d" + (i + 1), "eth1");
+                in(s, "ip", "addr", "add", "192.168.26." + (21 + i) + "/24", "dev", "eth1");
+                for (List<String> argv : List.of(
+                        List.of("ip", "addr", "add", VIP + "/32", "dev", "lo"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.all.arp_announce=2"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.eth0.rp_filter=2"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.eth1.arp_ignore=1"),
+                        List.of("sysctl", "-qw", "net.ipv4.conf.eth1.arp_announce=2"))) {
+                    in(s, argv.toArray(String[]::new));
+                }
+                // The packets arrive addressed to the VIP: the service listens there.
+                onVip.add(start(servers.get(i), NameServer.class.getName(), VIP, "80", "rs" + (i + 1)));
+            }
+            ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+            ServiceTable direct = table(web, Scheduler.wrr, ForwardingMethod.gate, 0, 1, 2, 3);
+            driver.apply(driver.read(), direct);
+            assertEquals(direct, driver.read());
+            assertEquals(Map.of("rs1", 10, "rs2", 20, "rs3", 30, "failed", 0), probe(60));
+            // The client never learnt a real server's MAC for the VIP: the router alone answered ARP for it.
+            String neighbours = in(client, "ip", "neigh", "show", VIP);
+            assertTrue(neighbours.contains("52:54:00:1a:00:01"), "the VIP resolves to the router's eth0: " + neighbours);
+        } finally {
+            for (Process p : onVip) p.destroyForcibly();
+            for (String s : servers) {
+                in(s, "sh", "-c", "ip addr del " + VIP + "/32 dev lo; ip link del eth1; true");
+            }
+        }
+    }
+
+    private static long connectionsCounted() {
+        return driver.stats().stream().mapToLong(s -> s.connections()).sum();
+    }
+
     private static ServiceTable table(ServiceKey key, int... weights) {
         return table(key, Scheduler.wrr, 0, weights);
     }
 
     private static ServiceTable table(ServiceKey key, Scheduler scheduler, int persistenceSeconds, int... weights) {
+        return table(key, scheduler, ForwardingMethod.masq, persistenceSeconds, weights);
+    }
+
+    private static ServiceTable table(ServiceKey key, Scheduler scheduler, ForwardingMethod method, int persistenceSeconds, int... weights) {
         TreeMap<String, Destination> dests = new TreeMap<>();
         for (int i = 0; i < weights.length; i++) {
-            Destination d = new Destination("10.11.12." + (i + 1), 80, ForwardingMethod.masq, weights[i], 0, 0);
+            Destination d = new Destination("10.11.12." + (i + 1), 80, method, weights[i], 0, 0);
             dests.put(d.key(), d);
         }
         TreeMap<ServiceKey, Service> services = new TreeMap<>();
@@ -201,13 +255,17 @@ class IpvsNatTrafficVmTest {
         in(name, "ip", "link", "set", "lo", "up");
     }
 
-    /** A veth named eth0 in {@code ns}, its other end a port of {@code bridge} in the switch namespace. */
+    /** A veth named eth0 (or {@code name}) in {@code ns}, its other end a port of {@code bridge} in the switch namespace. */
     private static void plug(String ns, String bridge, String tag) throws Exception {
+        plug(ns, bridge, tag, "eth0");
+    }
+
+    private static void plug(String ns, String bridge, String tag, String name) throws Exception {
         String a = "a" + tag + id;
         String b = "b" + tag + id;
         FailoverLab.sh("ip", "link", "add", a, "netns", ns, "type", "veth", "peer", "name", b, "netns", sw);
-        in(ns, "ip", "link", "set", a, "name", "eth0");
-        in(ns, "ip", "link", "set", "eth0", "up");
+        in(ns, "ip", "link", "set", a, "name", name);
+        in(ns, "ip", "link", "set", name, "up");
         in(sw, "ip", "link", "set", b, "master", bridge, "up");
     }
 
@@ -217,11 +275,12 @@ class IpvsNatTrafficVmTest {
         return FailoverLab.sh(full.toArray(String[]::new));
     }
 
-    private static void start(String ns, String main, String... args) throws Exception {
+    private static Process start(String ns, String main, String... args) throws Exception {
         Process p = java(ns, main, args).redirectErrorStream(true).start();
         processes.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (!"ready".equals(line)) throw new IllegalStateException(main + " in " + ns + " did not start: " + line);
+        return p;
     }
 
     private static ProcessBuilder java(String ns, String main, String... args) {
