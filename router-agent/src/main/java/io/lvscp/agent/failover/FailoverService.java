@@ -208,7 +208,11 @@ public final class FailoverService implements AutoCloseable {
                     drop(why, d.source(), s);
                     continue;
                 }
-                machine.heard(m, System.nanoTime(), System.currentTimeMillis()).ifPresent(this::carryOut);
+                long at = System.nanoTime();
+                boolean wasHearing = machine.hearingPeer(at);
+                machine.heard(m, at, System.currentTimeMillis()).ifPresent(this::carryOut);
+                // Once per silence, so an operator (and a test) can tell "never heard" from "heard, then lost".
+                if (!wasHearing && machine.hearingPeer(at)) LOG.info("hearing peer {} at {}: it is {}", m.router(), d.source(), m.role());
             }
         }
         machine.tick(System.nanoTime(), System.currentTimeMillis()).ifPresent(this::carryOut);

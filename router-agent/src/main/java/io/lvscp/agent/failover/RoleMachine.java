@@ -105,6 +105,11 @@ public final class RoleMachine {
         return decide(nowNanos, nowMillis, false);
     }
 
+    /** Whether the peer's heartbeats have been arriving within deadtime. */
+    public boolean hearingPeer(long nowNanos) {
+        return alive(nowNanos);
+    }
+
     private boolean alive(long now) {
         return last != null && now - lastHeard < deadtimeNanos;
     }

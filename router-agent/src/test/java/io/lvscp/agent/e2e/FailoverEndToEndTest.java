@@ -105,8 +105,11 @@ class FailoverEndToEndTest {
         long after = lastPosition();
         lab.startAgent("lvs1", preempt);
         awaitRoleEvent(after, "lvs1", "active", "no heartbeat from peer lvs2");
+        int logFrom = lab.log("lvs2").length(); // agents append to their log across restarts
         lab.startAgent("lvs2", preempt);
         awaitRoleEvent(after, "lvs2", "backup", "agent started");
+        // A test that silences lvs1 next expects lvs2 to notice a peer gone quiet, not one it never heard.
+        await("lvs2 hears lvs1's heartbeats", Duration.ofSeconds(30), () -> lab.log("lvs2").indexOf("hearing peer lvs1", logFrom) >= 0);
         await("lvs1 active with the VIPs, lvs2 backup without", Duration.ofSeconds(60),
                 () -> lab.holdsVips("lvs1") && lab.holdsNoVip("lvs2"));
         await("both agents connected to the control plane", Duration.ofSeconds(60), () -> connected("lvs1") && connected("lvs2"));
@@ -358,6 +361,8 @@ class FailoverEndToEndTest {
         Path seen = lab.monitorAddresses("lvs2");
         lab.startAgent("lvs2", false);
         awaitRoleEvent(after, "lvs2", "backup", "agent started");
+        // A test that silences lvs1 next expects lvs2 to notice a peer gone quiet, not one it never heard.
+        await("lvs2 hears lvs1's heartbeats", Duration.ofSeconds(30), () -> lab.log("lvs2").contains("hearing peer lvs1"));
         long revision = Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
         await("the new lvs2 programmed the cluster's revision", Duration.ofSeconds(30), () -> Api.given(cp).get("/v1/clusters/web/routers/lvs2")
                 .then().statusCode(200).extract().jsonPath().getLong("status.appliedRevision") == revision);

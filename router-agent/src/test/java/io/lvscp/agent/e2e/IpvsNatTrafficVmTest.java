@@ -102,18 +102,21 @@ class IpvsNatTrafficVmTest {
 
     @Test
     void wrrSpreadsRequestsThroughTheVipByWeightAndFollowsAWeightChange() throws Exception {
-        ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+        // A service of its own (VIP port 8082 to the servers' 80): the kernel folds per-CPU counters into the ones
+        // ipvsadm reads only on its estimator tick, so another test's connections to a shared service could land
+        // in the count after it was first read.
+        ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 8082);
         ServiceTable weighted = table(web, 1, 2, 3);
         driver.apply(driver.read(), weighted);
         long before = connectionsCounted();
         assertEquals(weighted, driver.read());
 
         // wrr's order repeats every sum-of-weights connections, so whole cycles give exact counts.
-        assertEquals(Map.of("rs1", 10, "rs2", 20, "rs3", 30, "failed", 0), probe(60));
+        assertEquals(Map.of("rs1", 10, "rs2", 20, "rs3", 30, "failed", 0), probe(8082, 60));
 
         ServiceTable reweighted = table(web, 3, 2, 0);
         driver.apply(driver.read(), reweighted);
-        assertEquals(Map.of("rs1", 30, "rs2", 20, "failed", 0), probe(50));
+        assertEquals(Map.of("rs1", 30, "rs2", 20, "failed", 0), probe(8082, 50));
         // The kernel counted every connection it forwarded; this kernel folds its per-CPU counters into the ones
         // ipvsadm reads on its 2-second estimator tick, so they are waited for.
         Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
