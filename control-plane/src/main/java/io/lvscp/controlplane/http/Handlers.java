@@ -1,7 +1,6 @@
 package io.lvscp.controlplane.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.controlplane.command.ApiProblem;
@@ -63,7 +62,8 @@ final class Handlers {
 
     /**
      * Runs a write. Created resources answer 201, deletions 204, everything else 200 with the resource as it
-     * now is; a dry run answers 200 with the events it would append and the state they would give.
+     * now is. A dry run answers the same (status, body, Location) as the write would, so that a client generated from
+     * the contract reads it with the same types; its headers say it was one and which events it would append.
      */
     Future<?> write(RoutingContext ctx, String cluster, Decision decision, int status, Function<ClusterState, Object> view) {
         return write(ctx, cluster, decision, status, view, null);
@@ -79,21 +79,19 @@ final class Handlers {
 
     private static Future<Void> respond(RoutingContext ctx, CommandResult r, boolean dryRun, int status,
                                         Function<ClusterState, Object> view, String location) {
+        int appended = dryRun || r.appended() ? r.events().size() : 0;
         if (dryRun) {
-            ObjectNode o = Json.mapper().createObjectNode();
-            o.put("dryRun", true);
-            o.put("revision", r.after().revision());
-            o.set("events", Views.events(r.events()));
-            Object v = r.after().exists() && status != 204 ? view.apply(r.after()) : null;
-            if (v != null) o.set("result", Json.mapper().valueToTree(v));
-            return json(ctx, 200, o, r.before().revision());
+            ctx.response().putHeader("Lvscp-Dry-Run", "true");
+            ctx.response().putHeader("Lvscp-Dry-Run-Events", String.join(", ", r.events().stream().map(e -> e.type()).toList()));
         }
-        ctx.response().putHeader("Lvscp-Events-Appended", String.valueOf(r.appended() ? r.events().size() : 0));
+        // A dry run's ETag is the revision the cluster is still at.
+        long etag = dryRun ? r.before().revision() : r.after().revision();
+        ctx.response().putHeader("Lvscp-Events-Appended", String.valueOf(appended));
         if (status == 204) {
-            return ctx.response().setStatusCode(204).putHeader("ETag", RequestMeta.etag(r.after().revision())).end();
+            return ctx.response().setStatusCode(204).putHeader("ETag", RequestMeta.etag(etag)).end();
         }
-        int code = status == 201 && !r.appended() ? 200 : status;
+        int code = status == 201 && appended == 0 ? 200 : status;
         if (code == 201 && location != null) ctx.response().putHeader("Location", location);
-        return json(ctx, code, view.apply(r.after()), r.after().revision());
+        return json(ctx, code, view.apply(r.after()), etag);
     }
 }

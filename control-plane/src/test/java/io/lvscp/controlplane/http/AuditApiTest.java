@@ -124,7 +124,9 @@ class AuditApiTest {
         Api.given(cp).body(realServer("rs9", "10.11.12.9", 1)).post("/v1/clusters/undo/virtual-servers/http/real-servers").then().statusCode(201);
 
         Api.given(cp).queryParam("dryRun", true).body("{\"revision\": " + good + "}").post("/v1/clusters/undo/rollback")
-                .then().statusCode(200).body("events.type", containsInAnyOrder("RealServerRemoved", "VirtualServerActivated", "RealServerWeightChanged"));
+                .then().statusCode(200).header("Lvscp-Dry-Run", "true")
+                .header("Lvscp-Dry-Run-Events", allOf(containsString("RealServerRemoved"), containsString("VirtualServerActivated"),
+                        containsString("RealServerWeightChanged")));
         assertRevision(cp, "undo", good + 3);
 
         Api.given(cp).header("Lvscp-Reason", "bad change").body("{\"revision\": " + good + "}").post("/v1/clusters/undo/rollback")

@@ -250,7 +250,9 @@ class AuthTest {
         Api.badInput(cp).contentType("application/json").body("{\"name\":\"x\",\"role\":\"root\"}").post("/v1/tokens").then().statusCode(400);
         Api.badInput(cp).contentType("application/json").body("{\"name\":\"a b\",\"role\":\"viewer\"}").post("/v1/tokens").then().statusCode(422)
                 .body("errors[0].pointer", equalTo("/name"));
-        Api.badInput(cp).contentType("application/json").body("{\"name\":\"x1\",\"role\":\"viewer\",\"clusters\":[]}").post("/v1/tokens").then().statusCode(422);
+        // [] is what generated clients send for an unset list: it means every cluster, as leaving it out does.
+        Api.given(cp).body("{\"name\":\"all1\",\"role\":\"viewer\",\"clusters\":[]}").post("/v1/tokens").then().statusCode(201)
+                .body("clusters", anyOf(nullValue(), empty()));
         Api.given(cp).body("{\"name\":\"x2\",\"role\":\"agent\",\"clusters\":[\"m\"]}").post("/v1/tokens").then().statusCode(422)
                 .body("errors.pointer", hasItem("/router"));
         Api.given(cp).body("{\"name\":\"x3\",\"role\":\"agent\",\"clusters\":[\"m\"],\"router\":\"lvs9\"}").post("/v1/tokens").then().statusCode(422)
@@ -258,7 +260,7 @@ class AuthTest {
         Api.given(cp).body("{\"name\":\"x4\",\"role\":\"viewer\",\"router\":\"lvs1\"}").post("/v1/tokens").then().statusCode(422);
         Api.given(cp).body("{\"name\":\"x5\",\"role\":\"viewer\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}").post("/v1/tokens").then().statusCode(422)
                 .body("errors[0].pointer", equalTo("/expiresAt"));
-        Api.given(cp).get("/v1/tokens").then().body("items.name", not(hasItems("x", "a b", "x1", "x2", "x3", "x4", "x5")));
+        Api.given(cp).get("/v1/tokens").then().body("items.name", not(hasItems("x", "a b", "x2", "x3", "x4", "x5")));
     }
 
     @Test
