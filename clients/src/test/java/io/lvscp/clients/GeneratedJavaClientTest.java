@@ -13,7 +13,9 @@ import io.lvscp.client.api.RoutersApi;
 import io.lvscp.client.api.TokensApi;
 import io.lvscp.client.api.VirtualServersApi;
 import io.lvscp.client.model.*;
+import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.support.RunningControlPlane;
+import io.lvscp.controlplane.support.TestPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * The Java client generated from openapi.yaml in this build ("-g java --library native", as a user would), against a
  * real control plane on embedded PostgreSQL: every call typed, every write read back as what it returned, every
- * error class a typed problem document.
+ * error class (400, 401, 403, 404, 409, 412, 413, 422, 429; 415 cannot be sent by it, 503 is a database down) a
+ * typed problem document.
  */
 class GeneratedJavaClientTest {
     static RunningControlPlane cp;
@@ -194,6 +197,26 @@ class GeneratedJavaClientTest {
         Problem nat = assertProblem(422, () -> clusters.createCluster(new ClusterCreate().name("nat-without-router"), null, null, null, null));
         assertEquals("/natRouter", nat.getErrors().get(0).getPointer());
         assertProblem(404, () -> clusters.getCluster("nat-without-router", null));
+        assertProblem(413, () -> clusters.createCluster(new ClusterCreate().name("x".repeat(2 << 20)).routingMethod(RoutingMethod.DIRECT), null, null, null, null));
+    }
+
+    @Test
+    void writesBeyondTheLimitAreATypedProblemWithRetryAfter() throws Exception {
+        // A control plane of its own, allowing bursts of 2 writes: the third is refused.
+        ControlPlaneConfig tight = new ControlPlaneConfig(null, null, null, new ControlPlaneConfig.Auth(null, 0.5, 2, true));
+        try (RunningControlPlane limited = RunningControlPlane.on(TestPostgres.newDatabase(), 0, tight)) {
+            ApiClient c = new ApiClient();
+            c.updateBaseUri(limited.baseUrl());
+            c.setRequestInterceptor(b -> b.header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN));
+            ClustersApi clusters = new ClustersApi(c);
+            for (String name : List.of("l1", "l2")) clusters.createCluster(new ClusterCreate().name(name).routingMethod(RoutingMethod.DIRECT), null, null, null, null);
+            ApiException e = assertThrows(ApiException.class, () ->
+                    clusters.createCluster(new ClusterCreate().name("l3").routingMethod(RoutingMethod.DIRECT), null, null, null, null));
+            assertEquals(429, e.getCode());
+            assertTrue(Integer.parseInt(e.getResponseHeaders().firstValue("Retry-After").orElseThrow()) >= 1);
+            assertEquals(429, c.getObjectMapper().readValue(e.getResponseBody(), Problem.class).getStatus());
+            assertEquals(List.of("l1", "l2"), clusters.listClusters(null).getItems().stream().map(ClusterSummary::getName).toList());
+        }
     }
 
     /** The call fails with {@code status}, and its body reads as the generated Problem model saying the same. */

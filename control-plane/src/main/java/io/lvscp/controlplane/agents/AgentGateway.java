@@ -148,7 +148,10 @@ public final class AgentGateway {
             } else if (m instanceof StreamMessage.Drift d) {
                 recordDrift(d);
             } else if (m instanceof StreamMessage.Stats s) {
-                String json = Json.mapper().valueToTree(s).toString();
+                // The stream's "type" tag is the transport's, not part of the router's stats as the API shows them.
+                com.fasterxml.jackson.databind.node.ObjectNode stats = Json.mapper().valueToTree(s);
+                stats.remove("type");
+                String json = stats.toString();
                 record((c, r) -> status.stats(c, r, json));
             } else if (m instanceof StreamMessage.HealthChanged hc) {
                 recordHealth(hc);
