@@ -229,6 +229,7 @@ public final class Agent {
                 return null;
             }
             metrics.reconciled(o.changes().isEmpty() ? "unchanged" : "changed", o.millis());
+            metrics.connectionSync(reconciler.connectionSync() != null);
             if (newRevision) {
                 applied = target;
                 lastError = null;

@@ -17,6 +17,7 @@ public final class AgentMetrics {
     private final AtomicLong services = new AtomicLong();
     private final AtomicLong destinations = new AtomicLong();
     private final AtomicLong connected = new AtomicLong();
+    private final AtomicLong connectionSync = new AtomicLong();
     private final Counter drift;
     private final Counter nacks;
 
@@ -29,6 +30,9 @@ public final class AgentMetrics {
         Gauge.builder("lvscp.agent.destinations", destinations, AtomicLong::get).description("Real servers programmed")
                 .tag("driver", driver).register(registry);
         Gauge.builder("lvscp.agent.connected", connected, AtomicLong::get).description("1 while the stream to the control plane is up")
+                .register(registry);
+        Gauge.builder("lvscp.agent.connection.sync", connectionSync, AtomicLong::get)
+                .description("1 while this router runs the IPVS connection sync daemons for its cluster's connectionSync")
                 .register(registry);
         drift = Counter.builder("lvscp.agent.drift.corrections").description("Reconciles that found the kernel changed behind the agent's back")
                 .register(registry);
@@ -54,6 +58,10 @@ public final class AgentMetrics {
                 .tag("outcome", outcome).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry).record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public void connectionSync(boolean running) {
+        connectionSync.set(running ? 1 : 0);
     }
 
     public void drift() {

@@ -62,6 +62,11 @@ public final class Reconciler {
         return driver.name();
     }
 
+    /** The connection sync this agent last set up (and a full pass checks), or null when it runs none. */
+    public ConnectionSync connectionSync() {
+        return syncManaged ? lastSync : null;
+    }
+
     public Outcome reconcile(ClusterState desired, boolean holdVips, boolean full) {
         return reconcile(desired, HealthView.ALL_HEALTHY, holdVips, full);
     }

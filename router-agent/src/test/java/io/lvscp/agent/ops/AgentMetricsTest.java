@@ -3,6 +3,9 @@ package io.lvscp.agent.ops;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.lvscp.controlplane.ops.OpsTools;
+import io.lvscp.controlplane.support.Api;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,14 @@ class AgentMetricsTest {
             long rev = lab.revision();
             assertTrue(metrics.contains("lvscp_agent_applied_revision{cluster=\"web\",router=\"lvs1\"} " + rev + ".0"), metrics);
             assertTrue(metrics.contains("lvscp_agent_connected{cluster=\"web\",router=\"lvs1\"} 1.0"), "the stream is up: " + metrics);
+            assertTrue(metrics.contains("lvscp_agent_connection_sync{cluster=\"web\",router=\"lvs1\"} 0.0"), "no connectionSync set: " + metrics);
             assertTrue(metrics.contains("lvscp_agent_destinations{cluster=\"web\",driver=\"recording\",router=\"lvs1\"} 2.0"), metrics);
+
+            // The cluster asks for connection sync: the agent (recording driver: it can) says it runs it.
+            Api.given(lab.cp).body("{\"routingMethod\":\"direct\",\"connectionSync\":{\"device\":\"eth1\",\"syncId\":4}}")
+                    .put("/v1/clusters/web").then().statusCode(200);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> OpsTools.get(lab.agentMetricsUrl())
+                    .contains("lvscp_agent_connection_sync{cluster=\"web\",router=\"lvs1\"} 1.0"));
 
             // The control plane's view of the same router, with the propagation of the revisions it acked.
             String cp = OpsTools.get(lab.cp.baseUrl() + "/metrics");

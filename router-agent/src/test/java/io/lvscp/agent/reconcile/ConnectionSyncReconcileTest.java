@@ -57,12 +57,15 @@ class ConnectionSyncReconcileTest {
         assertEquals(List.of(), never.changes());
 
         ConnectionSync sync = new ConnectionSync("eth1", 3);
+        assertNull(r.connectionSync());
         assertEquals(List.of("connection sync on eth1"), r.reconcile(cluster(sync), true, false).changes());
         assertEquals(sync, driver.connectionSync());
+        assertEquals(sync, r.connectionSync(), "what the agent's metrics show");
         assertEquals(List.of(), r.reconcile(cluster(sync), true, true).changes(), "a full pass finds it as it should be");
 
         assertEquals(List.of("stopped connection sync"), r.reconcile(cluster(null), true, false).changes());
         assertNull(driver.connectionSync());
+        assertNull(r.connectionSync());
         assertEquals(List.of(), r.reconcile(cluster(null), true, true).changes());
     }
 }
