@@ -143,7 +143,7 @@ class GeneratedJavaClientTest {
             cursor = page.getNextCursor();
         }
         assertEquals(revision, all.size(), "one event per revision, every one paged through");
-        assertEquals("ClusterCreated", all.get(0).getType().getValue());
+        assertEquals("ClusterCreated", all.get(0).getType());
         assertEquals("client test", all.get(0).getMetadata().getReason());
 
         Cluster then = audit.getClusterState("seed", null, beforeWeight, null);
