@@ -46,8 +46,12 @@ class GeneratedJavaClientTest {
     }
 
     static ApiClient client(String token) {
+        return client(cp, token);
+    }
+
+    static ApiClient client(RunningControlPlane at, String token) {
         ApiClient c = new ApiClient();
-        c.updateBaseUri(cp.baseUrl());
+        c.updateBaseUri(at.baseUrl());
         c.setRequestInterceptor(b -> b.header("Authorization", "Bearer " + token));
         return c;
     }
@@ -205,9 +209,7 @@ class GeneratedJavaClientTest {
         // A control plane of its own, allowing bursts of 2 writes: the third is refused.
         ControlPlaneConfig tight = new ControlPlaneConfig(null, null, null, new ControlPlaneConfig.Auth(null, 0.5, 2, true));
         try (RunningControlPlane limited = RunningControlPlane.on(TestPostgres.newDatabase(), 0, tight)) {
-            ApiClient c = new ApiClient();
-            c.updateBaseUri(limited.baseUrl());
-            c.setRequestInterceptor(b -> b.header("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN));
+            ApiClient c = client(limited, RunningControlPlane.ADMIN_TOKEN);
             ClustersApi clusters = new ClustersApi(c);
             for (String name : List.of("l1", "l2")) clusters.createCluster(new ClusterCreate().name(name).routingMethod(RoutingMethod.DIRECT), null, null, null, null);
             ApiException e = assertThrows(ApiException.class, () ->

@@ -1,6 +1,7 @@
 package io.lvscp.controlplane.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lvscp.api.event.ClusterEvent;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.controlplane.command.ApiProblem;
@@ -82,7 +83,7 @@ final class Handlers {
         int appended = dryRun || r.appended() ? r.events().size() : 0;
         if (dryRun) {
             ctx.response().putHeader("Lvscp-Dry-Run", "true");
-            ctx.response().putHeader("Lvscp-Dry-Run-Events", String.join(", ", r.events().stream().map(e -> e.type()).toList()));
+            ctx.response().putHeader("Lvscp-Dry-Run-Events", String.join(", ", r.events().stream().map(ClusterEvent::type).toList()));
         }
         // A dry run's ETag is the revision the cluster is still at.
         long etag = dryRun ? r.before().revision() : r.after().revision();

@@ -80,12 +80,12 @@ final class TokenRoutes {
             int missing = body.clusters().indexOf(null);
             if (missing >= 0) errors.add(new ApiProblem.FieldError("/clusters/" + missing, "not a cluster name"));
             clusters = body.clusters().stream().filter(java.util.Objects::nonNull).distinct().toList();
-            // Generated clients send an unset list as [], so [] means what leaving it out means: every cluster.
-            if (clusters.isEmpty() && missing < 0) clusters = null;
-            if (clusters != null && clusters.size() > MAX_SCOPE) errors.add(new ApiProblem.FieldError("/clusters", "at most " + MAX_SCOPE + " clusters"));
-            for (int i = 0; clusters != null && i < clusters.size() && i < MAX_SCOPE; i++) {
+            if (clusters.size() > MAX_SCOPE) errors.add(new ApiProblem.FieldError("/clusters", "at most " + MAX_SCOPE + " clusters"));
+            for (int i = 0; i < clusters.size() && i < MAX_SCOPE; i++) {
                 if (!Names.isValid(clusters.get(i))) errors.add(new ApiProblem.FieldError("/clusters/" + i, "not a cluster name"));
             }
+            // Generated clients send an unset list as [], so [] means what leaving it out means: every cluster.
+            if (clusters.isEmpty() && missing < 0) clusters = null;
         }
         if (body.role() == Role.agent) {
             if (clusters == null || clusters.size() != 1) errors.add(new ApiProblem.FieldError("/clusters", "an agent credential names exactly one cluster"));

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.lvscp.controlplane.ops.OpsTools;
 import io.lvscp.controlplane.support.Api;
 import java.time.Duration;
-import org.awaitility.Awaitility;
 import java.util.List;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The agent's /metrics passes promtool check metrics (Debian's promtool; missing, the test fails) and has its series. */
