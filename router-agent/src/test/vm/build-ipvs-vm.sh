@@ -23,8 +23,9 @@ out="$(cd "$out" && pwd)"
 # The kernel would autoload a scheduler's module through modprobe on first use; the VM has no modprobe setup,
 # so all of them are loaded at boot.
 schedulers=(rr wrr lc wlc lblc lblcr dh sh sed nq mh fo ovf)
-# nf_tables for the firewall-mark rules (nft), virtio_pci + virtio_net for the NICs a traffic lab plugs in.
-wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy nf_tables virtio_pci virtio_net)
+# nf_tables for the firewall-mark rules (nft), virtio_pci + virtio_net for the NICs a traffic lab plugs in, ipip for
+# a real server behind an IPVS tunnel (this host's kernel has no ipip either).
+wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy nf_tables virtio_pci virtio_net ipip)
 
 # Rebuild whenever this script changes; otherwise the image in OUT_DIR is current.
 stamp="$(sha256sum "$0" | cut -d' ' -f1)"
@@ -141,6 +142,44 @@ for m in "${order[@]}"; do
   basename "$plain" >>"$rootfs/etc/modules"
 done
 
+# One command of QemuVm's in one console line: "lvscp-run N MODE SCRIPT INPUT" runs the base64-encoded SCRIPT in
+# /tmp/qN with INPUT (encoded the same) on stdin, prints its stdout and stderr encoded the same, each followed by a
+# "." line, and exits with the script's status. MODE z: gzipped too (for big inputs and outputs, since the console
+# is slow); p: plain base64 (fewer processes, which the emulated CPU makes costly). "-" for SCRIPT and INPUT: the
+# files cmd.b64 and in.b64 uploaded line by line into /tmp/qN (which "lvscp-prep N" empties).
+cat >"$rootfs/bin/lvscp-prep" <<'EOF'
+#!/bin/sh
+rm -rf "/tmp/q$1" && mkdir "/tmp/q$1" && : >"/tmp/q$1/cmd.b64" && : >"/tmp/q$1/in.b64"
+EOF
+cat >"$rootfs/bin/lvscp-run" <<'EOF'
+#!/bin/sh
+d="/tmp/q$1"
+# "_" for INPUT: none.
+if [ "$3" != - ]; then
+  rm -rf "$d" && mkdir "$d" && echo "$3" >"$d/cmd.b64" || exit 125
+  if [ "$4" = _ ]; then : >"$d/in.b64"; else echo "$4" >"$d/in.b64"; fi || exit 125
+fi
+cd "$d" || exit 125
+if [ "$2" = z ]; then
+  base64 -d cmd.b64 | gunzip >cmd && base64 -d in.b64 | gunzip >in || exit 125
+  sh ./cmd <in >out 2>err
+  s=$?
+  gzip -c out | base64
+  echo .
+  gzip -c err | base64
+else
+  base64 -d cmd.b64 >cmd && base64 -d in.b64 >in || exit 125
+  sh ./cmd <in >out 2>err
+  s=$?
+  base64 out
+  echo .
+  base64 err
+fi
+echo .
+exit $s
+EOF
+chmod 755 "$rootfs/bin/lvscp-prep" "$rootfs/bin/lvscp-run"
+
 cat >"$rootfs/init" <<'EOF'
 #!/bin/sh
 # PID 1 of the lvscp IPVS test VM. Loads IPVS, gives real servers a route, then runs each line read from the
@@ -164,6 +203,15 @@ must ip -6 route add default dev dummy0
 must dmesg -n 1
 # Raw: no echo of what the host sends, no line editing or signal keys, no CR added to output.
 must stty raw -echo
+# More consoles, when qemu gives the VM more serial ports: each its own command loop, so that a long command
+# (arping -c 3 takes 2 s) does not hold the others up. A router runs its commands concurrently.
+for n in 1 2 3; do
+  [ "$(cat "/sys/class/tty/ttyS$n/type" 2>/dev/null)" -gt 0 ] 2>/dev/null || continue
+  ( exec </dev/ttyS$n >/dev/ttyS$n 2>&1
+    stty raw -echo
+    echo LVSCP-CONSOLE-READY
+    while IFS= read -r line; do sh -c "$line"; done ) &
+done
 echo LVSCP-VM-READY
 # Each line runs in its own shell, so a bad line fails alone instead of ending PID 1 (and the VM).
 while IFS= read -r line; do

@@ -57,6 +57,8 @@ public final class Agent {
     // Inputs of every pass besides the desired state: the health checks' verdicts and this router's role.
     private volatile HealthView health = HealthView.ALL_HEALTHY;
     private volatile boolean holdVips = true;
+    /** Who waits for a pass with the current holdVips: completed by the next pass to start, when it ends. */
+    private final List<java.util.concurrent.CompletableFuture<Boolean>> vipWaiters = new java.util.ArrayList<>();
 
     public Agent(Vertx vertx, AgentConfig config, Reconciler reconciler, StateStore store, AgentMetrics metrics) {
         this.vertx = vertx;
@@ -98,9 +100,18 @@ public final class Agent {
     }
 
     /** This router became active (holds the VIPs) or backup (holds none): move the addresses. */
-    public void holdVips(boolean hold) {
+    /**
+     * Whether this router holds the VIPs (it is the active one of its pair). The future completes when a pass with
+     * this setting has run: true when it programmed everything, so the addresses are in the kernel.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> holdVips(boolean hold) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        synchronized (vipWaiters) {
+            vipWaiters.add(done);
+        }
         holdVips = hold;
         requestPass();
+        return done;
     }
 
     /** Sends a report to the control plane if the stream is up (health transitions, role changes). */
@@ -208,56 +219,73 @@ public final class Agent {
     private Future<Void> pass(boolean periodic) {
         return worker.<Void>executeBlocking(() -> {
             passQueued = false;
-            ClusterState target = accept(received);
-            boolean newRevision = target.revision() != applied.revision();
-            Reconciler.Outcome o;
+            List<java.util.concurrent.CompletableFuture<Boolean>> waiting;
+            synchronized (vipWaiters) {
+                waiting = List.copyOf(vipWaiters);
+                vipWaiters.clear();
+            }
+            boolean programmed = false;
             try {
-                o = reconciler.reconcile(newRevision ? target : applied, health, holdVips, periodic);
-            } catch (RuntimeException e) {
-                metrics.reconciled("failed", 0);
-                if (newRevision) {
-                    nack(target.revision(), e.getMessage());
-                    restoreApplied();
-                } else {
-                    LOG.warn("reconcile of revision {} failed: {}", applied.revision(), e.getMessage());
-                }
-                return null;
-            }
-            if (o.rejected()) {
-                metrics.reconciled("rejected", o.millis());
-                nack(target.revision(), String.join("; ", o.unsupported()));
-                return null;
-            }
-            metrics.reconciled(o.changes().isEmpty() ? "unchanged" : "changed", o.millis());
-            metrics.connectionSync(reconciler.connectionSync() != null);
-            if (newRevision) {
-                applied = target;
-                lastError = null;
-                lastNackedRevision = -1;
-                metrics.applied(target.revision(), o.services(), o.destinations());
-                stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
-                // After the ack: the kernel holds the revision whether or not it is on disk yet (a big cluster's state
-                // takes 0.1 s to write), and an agent that dies in between restarts from the older copy and catches up.
-                try {
-                    store.save(target);
-                } catch (RuntimeException e) {
-                    LOG.error("cannot save revision {} for starting without the control plane: {}", target.revision(), e.getMessage());
-                }
-                onApplied.accept(target.revision());
-                LOG.info("applied revision {} ({} changes, {} ms)", target.revision(), o.changes().size(), o.millis());
-            } else if (!o.changes().isEmpty() && periodic) {
-                metrics.drift();
-                LOG.warn("kernel had drifted from revision {}; corrected: {}", applied.revision(), o.changes());
-                stream.send(StreamMessage.Drift.capped(applied.revision(), o.changes()));
-            }
-            if (periodic) {
-                // Counters move with traffic, not revisions: read and report them with the periodic check.
-                List<StreamMessage.DestinationStats> counters = reconciler.stats();
-                metrics.destinations(counters);
-                stream.send(StreamMessage.Stats.capped(o.services(), o.destinations(), o.millis(), counters));
+                programmed = passBody(periodic);
+            } finally {
+                boolean ok = programmed;
+                waiting.forEach(w -> w.complete(ok));
             }
             return null;
         }, true);
+    }
+
+    /** One reconcile pass; whether it programmed the state (false: it failed or was refused). */
+    private boolean passBody(boolean periodic) {
+        ClusterState target = accept(received);
+        boolean newRevision = target.revision() != applied.revision();
+        Reconciler.Outcome o;
+        try {
+            o = reconciler.reconcile(newRevision ? target : applied, health, holdVips, periodic);
+        } catch (RuntimeException e) {
+            metrics.reconciled("failed", 0);
+            if (newRevision) {
+                nack(target.revision(), e.getMessage());
+                restoreApplied();
+            } else {
+                LOG.warn("reconcile of revision {} failed: {}", applied.revision(), e.getMessage());
+            }
+            return false;
+        }
+        if (o.rejected()) {
+            metrics.reconciled("rejected", o.millis());
+            nack(target.revision(), String.join("; ", o.unsupported()));
+            return false;
+        }
+        metrics.reconciled(o.changes().isEmpty() ? "unchanged" : "changed", o.millis());
+        metrics.connectionSync(reconciler.connectionSync() != null);
+        if (newRevision) {
+            applied = target;
+            lastError = null;
+            lastNackedRevision = -1;
+            metrics.applied(target.revision(), o.services(), o.destinations());
+            stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
+            // After the ack: the kernel holds the revision whether or not it is on disk yet (a big cluster's state
+            // takes 0.1 s to write), and an agent that dies in between restarts from the older copy and catches up.
+            try {
+                store.save(target);
+            } catch (RuntimeException e) {
+                LOG.error("cannot save revision {} for starting without the control plane: {}", target.revision(), e.getMessage());
+            }
+            onApplied.accept(target.revision());
+            LOG.info("applied revision {} ({} changes, {} ms)", target.revision(), o.changes().size(), o.millis());
+        } else if (!o.changes().isEmpty() && periodic) {
+            metrics.drift();
+            LOG.warn("kernel had drifted from revision {}; corrected: {}", applied.revision(), o.changes());
+            stream.send(StreamMessage.Drift.capped(applied.revision(), o.changes()));
+        }
+        if (periodic) {
+            // Counters move with traffic, not revisions: read and report them with the periodic check.
+            List<StreamMessage.DestinationStats> counters = reconciler.stats();
+            metrics.destinations(counters);
+            stream.send(StreamMessage.Stats.capped(o.services(), o.destinations(), o.millis(), counters));
+        }
+        return true;
     }
 
     /**

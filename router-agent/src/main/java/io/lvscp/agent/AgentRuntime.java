@@ -95,7 +95,9 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     static CommandRunner runnerFor(AgentConfig config) {
-        return config.netns() == null ? ProcessRunner.local() : ProcessRunner.inNetns(config.netns());
+        if (config.netns() != null) return ProcessRunner.inNetns(config.netns());
+        if (!config.commandPrefix().isEmpty()) return ProcessRunner.behind(config.commandPrefix());
+        return ProcessRunner.local();
     }
 
     public Agent agent() {

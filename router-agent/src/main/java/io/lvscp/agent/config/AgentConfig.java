@@ -32,11 +32,14 @@ import java.util.Map;
  * @param checkPrograms  the health-check programs this router will run (exact paths, or directories ending in /); none by default
  * @param failover       failover: the pair's heartbeat key (docs/failover.md)
  * @param tls            CA, client certificate and key for an https:// control plane (LVSCP_TLS_CA_FILE, ...)
+ * @param commandPrefix  run every kernel command behind this argv prefix instead (e.g. nsenter --net=/proc/1/ns/net
+ *                       for an agent in a container of its own); netns is the prefix ip netns exec NS. Health checks
+ *                       and heartbeats still use the agent's own sockets.
  */
 public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                           Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
-                          Failover failover, Tls tls, List<String> checkPrograms) {
+                          Failover failover, Tls tls, List<String> checkPrograms, List<String> commandPrefix) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public AgentConfig {
@@ -62,7 +65,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                        Failover failover) {
         this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
-                heartbeatSeconds, preempt, token, tokenFile, failover, null, null);
+                heartbeatSeconds, preempt, token, tokenFile, failover, null, null, null);
     }
 
     public AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
@@ -70,7 +73,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                        Failover failover, Tls tls) {
         this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
-                heartbeatSeconds, preempt, token, tokenFile, failover, tls, null);
+                heartbeatSeconds, preempt, token, tokenFile, failover, tls, null, null);
     }
 
     /**
@@ -91,12 +94,12 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
 
     public AgentConfig withCheckPrograms(List<String> programs) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, tls, programs);
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, tls, programs, commandPrefix);
     }
 
     public AgentConfig withTls(Tls settings) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings, checkPrograms);
+                reconcileSeconds, heartbeatSeconds, preempt, token, tokenFile, failover, settings, checkPrograms, commandPrefix);
     }
 
     /**
@@ -120,7 +123,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
 
     public AgentConfig withToken(String credential) {
         return new AgentConfig(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost,
-                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls, checkPrograms);
+                reconcileSeconds, heartbeatSeconds, preempt, credential, null, failover, tls, checkPrograms, commandPrefix);
     }
 
     /** The credential, from tokenFile if set, else token; null if neither is. */
@@ -158,7 +161,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
     public static final List<String> DRIVERS = List.of("ipvs", "nftables", "recording");
 
     public static AgentConfig load(Path file, Map<String, String> env) throws IOException {
-        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        AgentConfig c = new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         if (file != null) {
             // FAIL_ON_IGNORED_PROPERTIES: a heartbeat key written inline in the file is refused, not silently dropped.
             // No source in error locations: Jackson would quote the whole file, key and all, in the message.
@@ -190,7 +193,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 new Failover(env.getOrDefault("LVSCP_HEARTBEAT_KEY_FILE", f.heartbeatKeyFile()),
                         env.containsKey("LVSCP_HEARTBEAT_KEY") ? Secret.of(env.get("LVSCP_HEARTBEAT_KEY").getBytes(StandardCharsets.UTF_8)) : null),
                 tlsFrom(env, c.tls()),
-                c.checkPrograms())
+                c.checkPrograms(),
+                c.commandPrefix())
                 .withDefaults();
     }
 
@@ -242,7 +246,8 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                 token, tokenFile,
                 failover == null ? Failover.NONE : failover,
                 tls == null ? Tls.NONE : tls,
-                checkPrograms == null ? List.of() : List.copyOf(checkPrograms));
+                checkPrograms == null ? List.of() : List.copyOf(checkPrograms),
+                commandPrefix == null ? List.of() : List.copyOf(commandPrefix));
     }
 
     /** What is wrong with these settings, one line each; empty when the agent can start. */
@@ -261,6 +266,10 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
         if (token != null && tokenFile != null) out.add("give token or tokenFile, not both");
+        if (netns != null && commandPrefix != null && !commandPrefix.isEmpty()) out.add("give netns or commandPrefix, not both");
+        if (commandPrefix != null && commandPrefix.stream().anyMatch(a -> a == null || a.isEmpty())) {
+            out.add("commandPrefix must be a list of non-empty arguments, e.g. [nsenter, --net=/proc/1/ns/net]");
+        }
         for (String p : checkPrograms == null ? List.<String>of() : checkPrograms) {
             if (p == null || !p.startsWith("/") || p.contains("/../") || p.contains("/./") || p.chars().anyMatch(ch -> ch <= ' ')) {
                 out.add("checkPrograms must be absolute paths without spaces or dot segments, not '" + p + "'");

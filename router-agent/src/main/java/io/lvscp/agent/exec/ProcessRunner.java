@@ -35,6 +35,11 @@ public final class ProcessRunner implements CommandRunner {
         return new ProcessRunner(List.of("ip", "netns", "exec", namespace), Duration.ofSeconds(30), null);
     }
 
+    /** Every command behind a fixed argv prefix (nsenter, a relay to another kernel): the config's commandPrefix. */
+    public static ProcessRunner behind(List<String> prefix) {
+        return new ProcessRunner(prefix, Duration.ofSeconds(30), null);
+    }
+
     public ProcessRunner observedBy(Consumer<List<String>> o) {
         return new ProcessRunner(prefix, timeout, o);
     }

@@ -45,8 +45,16 @@ public final class Announcer {
         return List.of("arping", "-U", "-c", "3", "-I", v.device(), v.address());
     }
 
-    /** Announces each VIP once it is present (the reconcile pass that adds it runs concurrently); completes when all are done. */
+    /** Announces each VIP once it is present; completes when all are done. */
     public CompletableFuture<Void> announce(Collection<Vip> vips) {
+        return announce(vips, false);
+    }
+
+    /**
+     * Announces each VIP; {@code present}: the caller knows they are in the kernel (the pass that added them has just
+     * succeeded), so they are not looked for first.
+     */
+    public CompletableFuture<Void> announce(Collection<Vip> vips, boolean present) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Vip v : vips) {
             if (v.address().indexOf(':') >= 0) {
@@ -54,14 +62,14 @@ public final class Announcer {
                         + "if it was already there, it is not announced again", v, v.device());
                 continue;
             }
-            all.add(CompletableFuture.runAsync(() -> announceOne(v), executor));
+            all.add(CompletableFuture.runAsync(() -> announceOne(v, present), executor));
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
     }
 
-    private void announceOne(Vip v) {
+    private void announceOne(Vip v, boolean known) {
         long deadline = nanos.getAsLong() + waitForAddress.toNanos();
-        while (!present(v)) {
+        while (!known && !present(v)) {
             if (nanos.getAsLong() - deadline > 0) {
                 LOG.warn("{} did not appear within {} ms; not announced", v, waitForAddress.toMillis());
                 return;
@@ -77,7 +85,7 @@ public final class Announcer {
         if (r.ok()) {
             LOG.info("announced {} (gratuitous ARP)", v);
         } else {
-            LOG.warn("announcing {} failed: {}", v, (r.stderr() + r.stdout()).strip());
+            LOG.warn("announcing {} failed (arping exited {}): {}", v, r.exitCode(), (r.stderr() + r.stdout()).strip());
         }
     }
 

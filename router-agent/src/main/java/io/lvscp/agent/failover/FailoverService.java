@@ -51,7 +51,8 @@ public final class FailoverService implements AutoCloseable {
     public interface Host {
         ClusterState desired();
 
-        void holdVips(boolean hold);
+        /** Completes once a reconcile pass with this setting has run: true when it programmed the addresses. */
+        java.util.concurrent.CompletionStage<Boolean> holdVips(boolean hold);
 
         void report(StreamMessage m);
 
@@ -63,8 +64,8 @@ public final class FailoverService implements AutoCloseable {
                     return a.desired();
                 }
 
-                public void holdVips(boolean hold) {
-                    a.holdVips(hold);
+                public java.util.concurrent.CompletionStage<Boolean> holdVips(boolean hold) {
+                    return a.holdVips(hold);
                 }
 
                 public void report(StreamMessage m) {
@@ -308,10 +309,12 @@ public final class FailoverService implements AutoCloseable {
     }
 
     private void carryOut(RoleMachine.Step s) {
+        // Staying active (a split brain resolved in our favour): the addresses should be there, but are checked.
+        java.util.concurrent.CompletionStage<Boolean> held = java.util.concurrent.CompletableFuture.completedFuture(false);
         if (s.changed()) {
             LOG.warn("router {} is now {}: {}", router, s.role(), s.reason());
             boolean holding = s.role() == Role.active;
-            host.holdVips(holding);
+            held = host.holdVips(holding);
             roleGauge.accept(holding ? 1 : 0);
             reportedOnce = true;
             report(new StreamMessage.RoleChanged(s.role().name(), s.reason()));
@@ -320,7 +323,10 @@ public final class FailoverService implements AutoCloseable {
         } else {
             LOG.warn("router {} stays active: {}", router, s.reason());
         }
-        if (s.announce()) announcer.announce(vips.apply(host.desired()));
+        // Announced once the pass that adds the addresses has run, as keepalived sends its gratuitous ARPs after
+        // adding them: sooner would only poll the kernel for them, competing with the pass that adds them. After a
+        // pass that programmed them, no check: a takeover's first gratuitous ARP is on the client's critical path.
+        if (s.announce()) held.whenComplete((programmed, e) -> announcer.announce(vips.apply(host.desired()), Boolean.TRUE.equals(programmed)));
     }
 
     private synchronized void report(StreamMessage.RoleChanged m) {

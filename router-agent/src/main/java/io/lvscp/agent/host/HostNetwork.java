@@ -82,6 +82,15 @@ public final class HostNetwork {
 
     /** Brings addresses and forwarding to what {@code state} asks; returns what it had to change, for drift reports. */
     public List<String> apply(ClusterState state, boolean holdVips) {
+        return apply(state, holdVips, true);
+    }
+
+    /**
+     * As {@link #apply(ClusterState, boolean)}; {@code checkForwarding} false skips re-reading forwarding when the
+     * caller knows it set it and nothing about it changed (a takeover that only moves addresses; the periodic full
+     * pass reads it again).
+     */
+    public List<String> apply(ClusterState state, boolean holdVips, boolean checkForwarding) {
         List<String> changes = new ArrayList<>();
         Owned owned = loadOwned();
         // Before any address is added: an IPv6 VIP is announced as it is added, or never.
@@ -89,27 +98,42 @@ public final class HostNetwork {
         SortedSet<Vip> want = holdVips ? desiredVips(state) : new TreeSet<>();
         Set<String> present = presentAddresses();
         SortedSet<Vip> nowOwned = new TreeSet<>();
+        // Every address change in one ip -batch: a takeover adds all the VIPs at once, one process, not one each.
+        List<List<String>> batch = new ArrayList<>();
         for (Vip v : owned.addresses()) {
             if (want.contains(v)) {
                 nowOwned.add(v);
             } else if (present.contains(key(v.address(), v.device()))) {
-                runner.run(List.of("ip", "addr", "del", v.cidr(), "dev", v.device())).orThrow();
+                batch.add(List.of("address", "del", v.cidr(), "dev", v.device()));
                 changes.add("removed " + v);
             }
         }
+        SortedSet<Vip> adding = new TreeSet<>();
         for (Vip v : want) {
             boolean there = present.contains(key(v.address(), v.device()));
             if (there && !owned.addresses().contains(v)) continue; // configured by someone else: theirs
             if (!there) {
-                List<String> argv = new ArrayList<>(List.of("ip", "addr", "add", v.cidr(), "dev", v.device()));
-                if (v.label() != null) argv.addAll(List.of("label", v.label()));
-                runner.run(argv).orThrow();
+                List<String> line = new ArrayList<>(List.of("address", "add", v.cidr(), "dev", v.device()));
+                if (v.label() != null) line.addAll(List.of("label", v.label()));
+                batch.add(line);
+                adding.add(v);
                 changes.add("added " + v);
             }
             nowOwned.add(v);
         }
+        if (!batch.isEmpty()) {
+            // Owned before they are added: an agent that dies in between still knows they are its own to remove.
+            SortedSet<Vip> claimed = new TreeSet<>(owned.addresses());
+            claimed.addAll(adding);
+            saveOwned(new Owned(claimed, owned.forwardingWas(), sysctlsWere));
+            runner.run(List.of("ip", "-batch", "-"), batchScript(batch)).orThrow();
+        }
 
         String forwardingWas = owned.forwardingWas();
+        if (!checkForwarding) {
+            saveOwned(new Owned(nowOwned, forwardingWas, sysctlsWere));
+            return changes;
+        }
         boolean wantForwarding = state.exists() && state.settings().routingMethod() == RoutingMethod.nat;
         String current = runner.run(List.of("sysctl", "-n", FORWARDING)).orThrow().stdout().strip();
         if (wantForwarding && !"1".equals(current)) {
@@ -163,6 +187,24 @@ public final class HostNetwork {
             }
         }
         return out;
+    }
+
+    /**
+     * The ip -batch script: one command a line, each word a literal. ip splits the lines on blanks and reads # as a
+     * comment and quotes as quoting, so a word holding any of them (or empty, or starting with '-') is refused rather
+     * than written: the kernel-input checks refuse such devices and labels before this, and this is the last line.
+     */
+    public static String batchScript(List<List<String>> lines) {
+        StringBuilder out = new StringBuilder();
+        for (List<String> line : lines) {
+            for (String word : line) {
+                if (word.isEmpty() || word.startsWith("-") || !word.chars().allMatch(c -> c > ' ' && c < 127 && "#\"'\\".indexOf(c) < 0)) {
+                    throw new IllegalArgumentException("not a literal for ip -batch: '" + word + "'");
+                }
+            }
+            out.append(String.join(" ", line)).append('\n');
+        }
+        return out.toString();
     }
 
     /** Slashes, not dots: a device name may hold a dot (eth0.100, a VLAN), which sysctl would read as a separator. */

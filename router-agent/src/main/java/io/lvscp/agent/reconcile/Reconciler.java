@@ -114,7 +114,7 @@ public final class Reconciler {
                 SortedSet<Vip> vips = holdVips ? host.desiredVips(desired) : new java.util.TreeSet<>();
                 Object forwarding = desired.exists() ? desired.settings().routingMethod() : null;
                 if (!vips.equals(lastVips) || !Objects.equals(forwarding, lastForwarding)) {
-                    changes.addAll(host.apply(desired, holdVips));
+                    changes.addAll(host.apply(desired, holdVips, full || !Objects.equals(forwarding, lastForwarding)));
                     lastVips = vips;
                     lastForwarding = forwarding;
                 }

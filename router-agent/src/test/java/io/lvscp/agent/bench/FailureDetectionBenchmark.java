@@ -93,7 +93,7 @@ public final class FailureDetectionBenchmark {
     static final long WARMUP_MS = 5_000;
     static final String VIP = "192.168.26.10";
 
-    private static Path outDir;
+    static Path outDir;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private FailureDetectionBenchmark() {}

@@ -1,6 +1,10 @@
 package io.lvscp.agent.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.agent.exec.ProcessRunner;
+import io.lvscp.agent.vm.QemuVm;
+import io.lvscp.agent.vm.VmRelay;
 import io.lvscp.api.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,8 +47,26 @@ public final class FailoverLab implements AutoCloseable {
     private LoopbackBridge.HostEnd bridge;
     private int controlPlanePort;
     private final Map<String, Path> credentials = new java.util.HashMap<>();
+    /** With a router image: each router's kernel is a VM (IPVS), its agent's commands relayed to it. */
+    private final QemuVm.Image routerImage;
+    private final Map<String, QemuVm> vms = new HashMap<>();
+    private final Map<String, VmRelay> relays = new HashMap<>();
 
     public FailoverLab(int realServers) throws Exception {
+        this(realServers, null);
+    }
+
+    /**
+     * The lab, and with {@code routerImage} (build-ipvs-vm.sh's) each router's kernel a qemu VM with Debian's kernel,
+     * for the ipvs driver: this host's kernel has no IPVS. A router is then split in two. Its kernel (IPVS, the
+     * floating addresses, forwarding, gratuitous ARP) is the VM, whose eth0 and eth1 are taps on the two segments
+     * with addresses of their own (.19 for lvs1, .18 for lvs2). Its agent is the same process in the router's
+     * namespace as with nftables, whose sockets (heartbeats from .9/.8, health checks) are there, and whose every
+     * kernel command goes to the VM through a {@link VmRelay} ({@code commandPrefix}). A JVM does not fit in the
+     * VM's initramfs, and under TCG would be too slow to keep a heartbeat.
+     */
+    public FailoverLab(int realServers, QemuVm.Image routerImage) throws Exception {
+        this.routerImage = routerImage;
         requireRootAndTools();
         id = Long.toString(ProcessHandle.current().pid() % 10000, 36) + Long.toString(System.nanoTime() % 1000, 36);
         sw = "lvscp-fsw-" + id;
@@ -88,10 +110,49 @@ public final class FailoverLab implements AutoCloseable {
                 in(s, "ip", "link", "set", "eth0", "up");
                 in(s, "ip", "route", "add", "default", "via", NAT_VIP);
             }
+            if (routerImage != null) {
+                for (var r : List.of("lvs1", "lvs2")) bootKernel(r);
+            }
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    private void bootKernel(String router) throws Exception {
+        String n = router.substring(3); // 1 or 2
+        List<QemuVm.Nic> nics = new ArrayList<>();
+        for (String bridge : List.of("pub", "priv")) {
+            String tap = tap(router, bridge.equals("pub") ? "eth0" : "eth1");
+            in(sw, "ip", "tuntap", "add", tap, "mode", "tap");
+            in(sw, "ip", "link", "set", tap, "master", bridge, "up");
+            nics.add(new QemuVm.Nic(tap, "52:54:00:1b:0" + n + ":0" + (bridge.equals("pub") ? 1 : 2)));
+        }
+        QemuVm vm = QemuVm.boot(routerImage, java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(2), sw, nics);
+        vms.put(router, vm);
+        String host = router.equals("lvs1") ? "19" : "18";
+        for (List<String> argv : List.of(
+                List.of("ip", "link", "set", "eth0", "up"),
+                List.of("ip", "link", "set", "eth1", "up"),
+                List.of("ip", "addr", "add", "192.168.26." + host + "/24", "dev", "eth0"),
+                List.of("ip", "addr", "add", "10.11.12." + host + "/24", "dev", "eth1"))) {
+            vm.run(argv).orThrow();
+        }
+        relays.put(router, new VmRelay(vm, dir.resolve("kernel-" + router + ".sock")));
+    }
+
+    private static String tap(String router, String dev) {
+        return "t" + router + dev;
+    }
+
+    /** Where router {@code router}'s kernel commands run: its VM, or its namespace. */
+    public CommandRunner kernel(String router) {
+        QemuVm vm = vms.get(router);
+        return vm != null ? vm : ProcessRunner.inNetns(routers.get(router));
+    }
+
+    private String inKernel(String router, String... argv) {
+        return kernel(router).run(List.of(argv)).orThrow().stdout();
     }
 
     /** A veth from {@code ns} (named {@code name} there) to a port of bridge {@code bridge} in the switch namespace. */
@@ -116,12 +177,25 @@ public final class FailoverLab implements AutoCloseable {
     }
 
     /** Starts a real server answering with its name on 10.11.12.i:port. */
-    public void startServer(int i, int port) throws Exception {
-        Process p = java(servers.get(i - 1), NameServer.class.getName(), "10.11.12." + i, String.valueOf(port), "rs" + i)
+    public Process startServer(int i, int port) throws Exception {
+        return startServer(i, port, NameServer.class);
+    }
+
+    /** Starts {@code main} (NameServer, EchoServer: args address, port, name; prints "ready") on real server i. */
+    public Process startServer(int i, int port, Class<?> main) throws Exception {
+        Process p = java(servers.get(i - 1), main.getName(), "10.11.12." + i, String.valueOf(port), "rs" + i)
                 .redirectErrorStream(true).start();
         processes.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (!"ready".equals(line)) throw new IllegalStateException("real server rs" + i + " did not start: " + line);
+        return p;
+    }
+
+    /** Starts {@code main} with {@code args} in the client namespace; stopped by {@link #close()} if not before. */
+    public Process startClient(Class<?> main, String... args) throws Exception {
+        Process p = java(client, main.getName(), args).start();
+        processes.add(p);
+        return p;
     }
 
     /**
@@ -136,11 +210,13 @@ public final class FailoverLab implements AutoCloseable {
                 "controlPlane: http://127.0.0.1:" + controlPlanePort,
                 "cluster: web",
                 "router: " + router,
-                "driver: nftables",
+                "driver: " + (routerImage != null ? "ipvs" : "nftables"),
+                relays.containsKey(router) ? "commandPrefix: " + Json.mapper().writeValueAsString(relays.get(router).prefix()) : "",
                 "stateDir: " + state,
                 "metricsPort: 9539",
                 "metricsHost: 127.0.0.1",
-                "reconcileSeconds: 5",
+                // A pass over the VM console costs seconds of emulated CPU: less often there.
+                "reconcileSeconds: " + (routerImage != null ? 10 : 5),
                 "heartbeatSeconds: 1",
                 "preempt: " + preempt,
                 credentials.containsKey(router) ? "tokenFile: " + credentials.get(router) : "",
@@ -194,6 +270,7 @@ public final class FailoverLab implements AutoCloseable {
      * now on is in the file, however briefly it stayed. Stopped by {@link #close()}.
      */
     public Path monitorAddresses(String router) throws Exception {
+        if (vms.containsKey(router)) throw new UnsupportedOperationException("no ip monitor for a router whose kernel is a VM");
         String ns = routers.get(router);
         Path out = dir.resolve("addresses-" + router + "-" + System.nanoTime() + ".log");
         processes.add(new ProcessBuilder("ip", "netns", "exec", ns, "ip", "monitor", "address").redirectErrorStream(true)
@@ -236,7 +313,7 @@ public final class FailoverLab implements AutoCloseable {
     /** The IPv4 addresses on {@code dev} in router {@code router}'s namespace. */
     public Set<String> addresses(String router, String dev) throws Exception {
         Set<String> out = new HashSet<>();
-        for (JsonNode link : Json.mapper().readTree(in(routers.get(router), "ip", "-j", "-4", "addr", "show", "dev", dev))) {
+        for (JsonNode link : Json.mapper().readTree(inKernel(router, "ip", "-j", "-4", "addr", "show", "dev", dev))) {
             for (JsonNode a : link.path("addr_info")) out.add(a.path("local").asText());
         }
         return out;
@@ -245,7 +322,7 @@ public final class FailoverLab implements AutoCloseable {
     /** address%device of every IPv4 address in router {@code router}'s namespace (one command). */
     public Set<String> addresses(String router) throws Exception {
         Set<String> out = new HashSet<>();
-        for (JsonNode link : Json.mapper().readTree(in(routers.get(router), "ip", "-j", "-4", "addr", "show"))) {
+        for (JsonNode link : Json.mapper().readTree(inKernel(router, "ip", "-j", "-4", "addr", "show"))) {
             for (JsonNode a : link.path("addr_info")) out.add(a.path("local").asText() + "%" + link.path("ifname").asText());
         }
         return out;
@@ -266,12 +343,12 @@ public final class FailoverLab implements AutoCloseable {
     /** Removes the floating addresses from router {@code router}'s namespace by hand (those present). */
     public void dropVips(String router) throws Exception {
         Set<String> a = addresses(router);
-        if (a.contains(VIP + "%eth0")) in(routers.get(router), "ip", "addr", "del", VIP + "/24", "dev", "eth0");
-        if (a.contains(NAT_VIP + "%eth1")) in(routers.get(router), "ip", "addr", "del", NAT_VIP + "/24", "dev", "eth1");
+        if (a.contains(VIP + "%eth0")) inKernel(router, "ip", "addr", "del", VIP + "/24", "dev", "eth0");
+        if (a.contains(NAT_VIP + "%eth1")) inKernel(router, "ip", "addr", "del", NAT_VIP + "/24", "dev", "eth1");
     }
 
     public String mac(String router, String dev) throws Exception {
-        return Json.mapper().readTree(in(routers.get(router), "ip", "-j", "link", "show", "dev", dev)).get(0).path("address").asText();
+        return Json.mapper().readTree(inKernel(router, "ip", "-j", "link", "show", "dev", dev)).get(0).path("address").asText();
     }
 
     /** The link-layer address the client's neighbour table has for {@code address} (empty when none). */
@@ -315,8 +392,10 @@ public final class FailoverLab implements AutoCloseable {
         in(routers.get(router), "nft", "delete", "table", "inet", "lvscp_test_cut");
     }
 
+    /** Router {@code router}'s link {@code dev} up or down: its namespace's, and its VM's tap where it has one. */
     public void link(String router, String dev, boolean up) throws Exception {
         in(routers.get(router), "ip", "link", "set", dev, up ? "up" : "down");
+        if (vms.containsKey(router)) in(sw, "ip", "link", "set", tap(router, dev), up ? "up" : "down");
     }
 
     /** Runs a command in a namespace and returns its output; fails on a non-zero exit. */
@@ -389,6 +468,10 @@ public final class FailoverLab implements AutoCloseable {
         }
         processes.clear();
         agents.clear();
+        for (VmRelay r : relays.values()) r.close();
+        relays.clear();
+        for (QemuVm vm : vms.values()) vm.close();
+        vms.clear();
         if (bridge != null) {
             try {
                 bridge.close();

@@ -50,6 +50,7 @@ class IpvsNatTrafficVmTest {
     private static String sw;
     private static final List<String> servers = new ArrayList<>();
     private static String client;
+    private static QemuVm.Image image;
     private static QemuVm vm;
     private static IpvsDriver driver;
 
@@ -79,7 +80,7 @@ class IpvsNatTrafficVmTest {
             start(s, NameServer.class.getName(), "10.11.12." + i, "80", "rs" + i);
         }
 
-        QemuVm.Image image = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
+        image = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
         vm = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
                 List.of(new QemuVm.Nic("tpub", "52:54:00:1a:00:01"), new QemuVm.Nic("tpriv", "52:54:00:1a:00:02")));
         for (List<String> argv : List.of(
@@ -209,6 +210,55 @@ class IpvsNatTrafficVmTest {
             for (String s : servers) {
                 in(s, "sh", "-c", "ip addr del " + VIP + "/32 dev lo; ip link del eth1; true");
             }
+        }
+    }
+
+    @Test
+    void tunnellingCarriesTrafficToARealServerSetUpAsDocsRealServersSays() throws Exception {
+        // docs/real-servers.md, tunnelling: the router wraps each request in an IP-in-IP packet to the real server,
+        // which unwraps it on tunl0 (the ipip module's fallback device, carrying the VIP) and answers the client
+        // directly. This host's kernel has no ipip, so this real server is a VM of its own: eth0 on the private
+        // segment, where the router's tunnel packets arrive, eth1 on the public one, where its answers leave.
+        // arp_ignore/arp_announce keep it from answering ARP for the VIP there; rp_filter is off on tunl0 (the
+        // unwrapped packet arrives there from a client routed via eth1) and loose on all.
+        for (String tap : List.of("ttv", "ttp")) {
+            in(sw, "ip", "tuntap", "add", tap, "mode", "tap");
+            in(sw, "ip", "link", "set", tap, "master", tap.equals("ttv") ? "priv" : "pub", "up");
+        }
+        try (QemuVm tunnelled = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
+                List.of(new QemuVm.Nic("ttv", "52:54:00:1a:00:31"), new QemuVm.Nic("ttp", "52:54:00:1a:00:32")))) {
+            for (List<String> argv : List.of(
+                    List.of("ip", "link", "set", "eth0", "up"),
+                    List.of("ip", "link", "set", "eth1", "up"),
+                    List.of("ip", "addr", "add", "10.11.12.31/24", "dev", "eth0"),
+                    List.of("ip", "addr", "add", "192.168.26.31/24", "dev", "eth1"),
+                    List.of("ip", "link", "set", "tunl0", "up"),
+                    List.of("ip", "addr", "add", VIP + "/32", "dev", "tunl0"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.all.arp_ignore=1"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.all.arp_announce=2"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.eth1.arp_ignore=1"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.eth1.arp_announce=2"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.tunl0.rp_filter=0"),
+                    List.of("sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"),
+                    // busybox's httpd, serving its name on the VIP, as NameServer does for the other tests.
+                    List.of("sh", "-c", "mkdir -p /www && echo rs-tun >/www/index.html"),
+                    List.of("httpd", "-p", VIP + ":80", "-h", "/www"))) {
+                tunnelled.run(argv).orThrow();
+            }
+            ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
+            TreeMap<String, Destination> dests = new TreeMap<>();
+            Destination d = new Destination("10.11.12.31", 80, ForwardingMethod.ipip, 1, 0, 0);
+            dests.put(d.key(), d);
+            ServiceTable tunnel = new ServiceTable(new TreeMap<>(Map.of(web, new Service(web, Scheduler.wrr, 0, null, dests))));
+            driver.apply(driver.read(), tunnel);
+            assertEquals(tunnel, driver.read());
+            assertTrue(vm.run(List.of("ipvsadm", "-Sn")).orThrow().stdout().contains("-r 10.11.12.31:80 -i"), "an ipip real server");
+            assertEquals(Map.of("rs-tun", 10, "failed", 0), probe(10));
+            // The answers came from the real server, not through the router: they left its public leg.
+            String tx = tunnelled.run(List.of("cat", "/sys/class/net/eth1/statistics/tx_packets")).orThrow().stdout().strip();
+            assertTrue(Long.parseLong(tx) >= 10, "the real server sent its answers from its public leg: " + tx + " packets");
+        } finally {
+            for (String tap : List.of("ttv", "ttp")) in(sw, "ip", "link", "del", tap);
         }
     }
 

@@ -80,8 +80,9 @@ class FailoverServiceUdpTest {
                 return desired.get();
             }
 
-            public void holdVips(boolean hold) {
+            public java.util.concurrent.CompletionStage<Boolean> holdVips(boolean hold) {
                 held.add(hold);
+                return java.util.concurrent.CompletableFuture.completedFuture(true);
             }
 
             public void report(StreamMessage m) {

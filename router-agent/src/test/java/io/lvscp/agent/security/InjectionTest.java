@@ -145,7 +145,8 @@ class InjectionTest {
             long first = revision(cp);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.appliedRevision() == first);
             long good = first;
-            assertTrue(runner.ran("ip", "addr", "add", "192.168.26.10/24", "dev", "eth0", "label", "eth0:1"), runner.calls.toString());
+            assertTrue(runner.snapshot().stream().anyMatch(c -> c.argv().equals(List.of("ip", "-batch", "-"))
+                    && c.stdin().lines().anyMatch("address add 192.168.26.10/24 dev eth0 label eth0:1"::equals)), runner.calls.toString());
 
             VirtualServerSpec web = cp.controlPlane().projections().get("inj").virtualServers().get("web").spec();
             // Each crafted event, and the value of it that must reach no command line and no script.
@@ -249,15 +250,22 @@ class InjectionTest {
             }
             String base = d.contains(":") ? d.substring(0, d.indexOf(':')) : d;
             for (Call c : runner.snapshot()) {
-                if (!c.argv().containsAll(List.of("ip", "addr", "add"))) continue;
-                // exactly: ip addr add CIDR dev DEVICE [label LABEL]; the device and label whole, each after its keyword
-                assertEquals("dev", c.argv().get(4), c.toString());
-                if (c.argv().get(3).startsWith("192.168.26.10/")) {
-                    assertEquals(base, c.argv().get(5), c.toString());
-                    if (c.argv().size() > 6) assertEquals(List.of("label", d), c.argv().subList(6, 8), c.toString());
-                    assertTrue(c.argv().size() == 6 || c.argv().size() == 8, c.toString());
+                if (!c.argv().equals(List.of("ip", "-batch", "-"))) continue;
+                // exactly: address add CIDR dev DEVICE [label LABEL], one a line; the device and label whole words
+                for (String line : c.stdin().lines().toList()) {
+                    List<String> w = List.of(line.split(" "));
+                    assertEquals("dev", w.get(3), line);
+                    if (w.get(2).startsWith("192.168.26.10/")) {
+                        assertEquals(base, w.get(4), line);
+                        if (w.size() > 5) assertEquals(List.of("label", d), w.subList(5, 7), line);
+                        assertTrue(w.size() == 5 || w.size() == 7, line);
+                    }
                 }
             }
+        }
+        // ip -batch takes a script: a word that could split, comment or quote is refused before it is written.
+        for (String bad : List.of("eth0 label x", "eth0#", "eth0\"", "-force", "eth0\nrule", "")) {
+            assertThrows(IllegalArgumentException.class, () -> HostNetwork.batchScript(List.of(List.of("address", "add", "10.0.0.1/24", "dev", bad))), bad);
         }
         // arping: the device after -I, the address last; a VIP address is a literal (the check refuses "-w1"), so the
         // one positional argument cannot turn into an option.
