@@ -12,93 +12,37 @@ import io.lvscp.agent.vm.QemuVm;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.Protocol;
 import io.lvscp.api.model.Scheduler;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packets through a real IPVS kernel: the seed chapter's NAT router is a qemu VM running Debian's kernel (this
- * host's has no IPVS), and everything around it is network namespaces on this host.
- * <p>
- * Why tap NICs into host namespaces rather than namespaces inside the VM: the clients and real servers are then
- * the same JVM programs the nftables end-to-end tests use (NameServer, HttpProbe), counted from the host, and only
- * the router's kernel is emulated, so TCG's slowness costs one hop instead of every host. The VM's eth0 is on the
- * public segment (192.168.26.0/24, VIP .10 as eth0:1), its eth1 on the private one (10.11.12.0/24, the real servers'
- * gateway .10 as eth1:1), both through taps that qemu opens in a "switch" namespace which bridges them to the
- * client's and the real servers' veths. No address outside these namespaces and the VM is ever a target.
+ * Packets through a real IPVS kernel, driven by the ipvs driver alone (no agent): the seed chapter's NAT router is
+ * the VM of an {@link IpvsNatLab}, everything around it network namespaces on this host.
  */
 class IpvsNatTrafficVmTest {
-    private static final Path BUILD_SCRIPT = Path.of("src/test/vm/build-ipvs-vm.sh");
-    private static final Path IMAGE_DIR = Path.of("target/ipvs-vm");
-    private static final String VIP = "192.168.26.10";
-    private static final String GATEWAY = "10.11.12.10";
+    private static final String VIP = IpvsNatLab.VIP;
 
-    private static final List<String> namespaces = new ArrayList<>();
-    private static final List<Process> processes = new ArrayList<>();
-    private static String id;
-    private static String sw;
-    private static final List<String> servers = new ArrayList<>();
-    private static String client;
-    private static QemuVm.Image image;
+    private static IpvsNatLab lab;
     private static QemuVm vm;
     private static IpvsDriver driver;
 
     @BeforeAll
     static void lab() throws Exception {
-        FailoverLab.requireRootAndTools();
-        id = Long.toString(ProcessHandle.current().pid() % 10000, 36);
-        sw = "lvscp-isw-" + id;
-        client = "lvscp-ic-" + id;
-        ns(sw);
-        for (String bridge : List.of("pub", "priv")) {
-            in(sw, "ip", "link", "add", bridge, "type", "bridge");
-            in(sw, "ip", "link", "set", bridge, "up");
-            in(sw, "ip", "tuntap", "add", "t" + bridge, "mode", "tap");
-            in(sw, "ip", "link", "set", "t" + bridge, "master", bridge, "up");
-        }
-        ns(client);
-        plug(client, "pub", "c");
-        in(client, "ip", "addr", "add", "192.168.26.100/24", "dev", "eth0");
-        for (int i = 1; i <= 3; i++) {
-            String s = "lvscp-is" + i + "-" + id;
-            ns(s);
-            servers.add(s);
-            plug(s, "priv", "s" + i);
-            in(s, "ip", "addr", "add", "10.11.12." + i + "/24", "dev", "eth0");
-            in(s, "ip", "route", "add", "default", "via", GATEWAY);
-            start(s, NameServer.class.getName(), "10.11.12." + i, "80", "rs" + i);
-        }
-
-        image = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
-        vm = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
-                List.of(new QemuVm.Nic("tpub", "52:54:00:1a:00:01"), new QemuVm.Nic("tpriv", "52:54:00:1a:00:02")));
-        for (List<String> argv : List.of(
-                List.of("ip", "link", "set", "eth0", "up"),
-                List.of("ip", "link", "set", "eth1", "up"),
-                List.of("ip", "addr", "add", VIP + "/24", "dev", "eth0", "label", "eth0:1"),
-                List.of("ip", "addr", "add", GATEWAY + "/24", "dev", "eth1", "label", "eth1:1"),
-                List.of("sysctl", "-w", "net.ipv4.ip_forward=1"))) {
-            vm.run(argv).orThrow();
-        }
+        lab = new IpvsNatLab(3);
+        vm = lab.router();
         driver = new IpvsDriver(vm);
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (vm != null) vm.close();
-        for (Process p : processes) p.destroyForcibly();
-        for (String n : namespaces) new ProcessBuilder("ip", "netns", "del", n).start().waitFor();
+    static void tearDown() {
+        if (lab != null) lab.close();
     }
 
     @Test
@@ -180,10 +124,10 @@ class IpvsNatTrafficVmTest {
         // it); rp_filter=2 (loose) since requests come in on eth0 and the route back to the client is eth1.
         List<Process> onVip = new ArrayList<>();
         try {
-            for (int i = 0; i < servers.size(); i++) {
-                String s = servers.get(i);
-                plug(s, "pub", "d" + (i + 1), "eth1");
-                in(s, "ip", "addr", "add", "192.168.26." + (21 + i) + "/24", "dev", "eth1");
+            for (int i = 0; i < lab.servers.size(); i++) {
+                String s = lab.servers.get(i);
+                lab.plug(s, "pub", "d" + (i + 1), "eth1");
+                Netns.run(s, "ip", "addr", "add", "192.168.26." + (21 + i) + "/24", "dev", "eth1");
                 for (List<String> argv : List.of(
                         List.of("ip", "addr", "add", VIP + "/32", "dev", "lo"),
                         List.of("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1"),
@@ -192,10 +136,10 @@ class IpvsNatTrafficVmTest {
                         List.of("sysctl", "-qw", "net.ipv4.conf.eth0.rp_filter=2"),
                         List.of("sysctl", "-qw", "net.ipv4.conf.eth1.arp_ignore=1"),
                         List.of("sysctl", "-qw", "net.ipv4.conf.eth1.arp_announce=2"))) {
-                    in(s, argv.toArray(String[]::new));
+                    Netns.run(s, argv.toArray(String[]::new));
                 }
                 // The packets arrive addressed to the VIP: the service listens there.
-                onVip.add(start(servers.get(i), NameServer.class.getName(), VIP, "80", "rs" + (i + 1)));
+                onVip.add(lab.start(lab.servers.get(i), NameServer.class, VIP, "80", "rs" + (i + 1)));
             }
             ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
             ServiceTable direct = table(web, Scheduler.wrr, ForwardingMethod.gate, 0, 1, 2, 3);
@@ -203,12 +147,12 @@ class IpvsNatTrafficVmTest {
             assertEquals(direct, driver.read());
             assertEquals(Map.of("rs1", 10, "rs2", 20, "rs3", 30, "failed", 0), probe(60));
             // The client never learnt a real server's MAC for the VIP: the router alone answered ARP for it.
-            String neighbours = in(client, "ip", "neigh", "show", VIP);
-            assertTrue(neighbours.contains("52:54:00:1a:00:01"), "the VIP resolves to the router's eth0: " + neighbours);
+            String neighbours = Netns.run(lab.client, "ip", "neigh", "show", VIP);
+            assertTrue(neighbours.contains(IpvsNatLab.ROUTER_PUBLIC_MAC), "the VIP resolves to the router's eth0: " + neighbours);
         } finally {
             for (Process p : onVip) p.destroyForcibly();
-            for (String s : servers) {
-                in(s, "sh", "-c", "ip addr del " + VIP + "/32 dev lo; ip link del eth1; true");
+            for (String s : lab.servers) {
+                Netns.run(s, "sh", "-c", "ip addr del " + VIP + "/32 dev lo; ip link del eth1; true");
             }
         }
     }
@@ -222,10 +166,10 @@ class IpvsNatTrafficVmTest {
         // arp_ignore/arp_announce keep it from answering ARP for the VIP there; rp_filter is off on tunl0 (the
         // unwrapped packet arrives there from a client routed via eth1) and loose on all.
         for (String tap : List.of("ttv", "ttp")) {
-            in(sw, "ip", "tuntap", "add", tap, "mode", "tap");
-            in(sw, "ip", "link", "set", tap, "master", tap.equals("ttv") ? "priv" : "pub", "up");
+            Netns.run(lab.sw, "ip", "tuntap", "add", tap, "mode", "tap");
+            Netns.run(lab.sw, "ip", "link", "set", tap, "master", tap.equals("ttv") ? "priv" : "pub", "up");
         }
-        try (QemuVm tunnelled = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
+        try (QemuVm tunnelled = QemuVm.boot(lab.image(), Duration.ofMinutes(3), Duration.ofMinutes(2), lab.sw,
                 List.of(new QemuVm.Nic("ttv", "52:54:00:1a:00:31"), new QemuVm.Nic("ttp", "52:54:00:1a:00:32")))) {
             for (List<String> argv : List.of(
                     List.of("ip", "link", "set", "eth0", "up"),
@@ -258,7 +202,7 @@ class IpvsNatTrafficVmTest {
             String tx = tunnelled.run(List.of("cat", "/sys/class/net/eth1/statistics/tx_packets")).orThrow().stdout().strip();
             assertTrue(Long.parseLong(tx) >= 10, "the real server sent its answers from its public leg: " + tx + " packets");
         } finally {
-            for (String tap : List.of("ttv", "ttp")) in(sw, "ip", "link", "del", tap);
+            for (String tap : List.of("ttv", "ttp")) Netns.run(lab.sw, "ip", "link", "del", tap);
         }
     }
 
@@ -291,56 +235,6 @@ class IpvsNatTrafficVmTest {
     }
 
     private static Map<String, Integer> probe(int port, int count) throws Exception {
-        Process p = java(client, HttpProbe.class.getName(), VIP, String.valueOf(port), String.valueOf(count)).start();
-        String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor();
-        Map<String, Integer> answers = new TreeMap<>();
-        for (String pair : line.split(" ")) {
-            String[] kv = pair.split("=");
-            answers.put(kv[0], Integer.parseInt(kv[1]));
-        }
-        return answers;
-    }
-
-    private static void ns(String name) throws Exception {
-        FailoverLab.sh("ip", "netns", "add", name);
-        namespaces.add(name);
-        in(name, "ip", "link", "set", "lo", "up");
-    }
-
-    /** A veth named eth0 (or {@code name}) in {@code ns}, its other end a port of {@code bridge} in the switch namespace. */
-    private static void plug(String ns, String bridge, String tag) throws Exception {
-        plug(ns, bridge, tag, "eth0");
-    }
-
-    private static void plug(String ns, String bridge, String tag, String name) throws Exception {
-        String a = "a" + tag + id;
-        String b = "b" + tag + id;
-        FailoverLab.sh("ip", "link", "add", a, "netns", ns, "type", "veth", "peer", "name", b, "netns", sw);
-        in(ns, "ip", "link", "set", a, "name", name);
-        in(ns, "ip", "link", "set", name, "up");
-        in(sw, "ip", "link", "set", b, "master", bridge, "up");
-    }
-
-    private static String in(String ns, String... argv) throws Exception {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        full.addAll(List.of(argv));
-        return FailoverLab.sh(full.toArray(String[]::new));
-    }
-
-    private static Process start(String ns, String main, String... args) throws Exception {
-        Process p = java(ns, main, args).redirectErrorStream(true).start();
-        processes.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        if (!"ready".equals(line)) throw new IllegalStateException(main + " in " + ns + " did not start: " + line);
-        return p;
-    }
-
-    private static ProcessBuilder java(String ns, String main, String... args) {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main));
-        argv.addAll(List.of(args));
-        return new ProcessBuilder(argv);
+        return lab.probe(VIP, port, count);
     }
 }

@@ -67,14 +67,9 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Starts a real server answering with its name on 10.11.12.i:port. */
     public void startServer(int i, int port) throws Exception {
-        String ns = servers.get(i - 1);
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, javaBin(), "-cp", System.getProperty("java.class.path"),
-                NameServer.class.getName(), "10.11.12." + i, String.valueOf(port), "rs" + i).redirectErrorStream(true).start();
+        Process p = Netns.start(servers.get(i - 1), NameServer.class, "10.11.12." + i, String.valueOf(port), "rs" + i);
         processes.add(p);
         serverProcesses.put("rs" + i, p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine();
-        if (!"ready".equals(line)) throw new IllegalStateException("real server rs" + i + " did not start: " + line);
     }
 
     // Health-check tests: real servers that take commands on stdin (answer 503, answer slowly) and can be stopped.
@@ -122,18 +117,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** N requests from the client namespace to host:port; answers by server name, plus "failed". */
     public Map<String, Integer> probe(String host, int port, int count) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", client, javaBin(), "-cp", System.getProperty("java.class.path"),
-                HttpProbe.class.getName(), host, String.valueOf(port), String.valueOf(count)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) throw new IllegalStateException("probe did not finish");
-        Map<String, Integer> counts = new HashMap<>();
-        String last = out.substring(out.lastIndexOf('\n') + 1);
-        for (String part : last.split(" ")) {
-            String[] kv = part.split("=");
-            if (kv.length != 2) throw new IllegalStateException("probe printed: " + out);
-            counts.put(kv[0], Integer.parseInt(kv[1]));
-        }
-        return counts;
+        return Netns.probe(client, host, port, count);
     }
 
     /** Runs a command in a namespace and returns its output; fails on a non-zero exit. */
