@@ -115,9 +115,9 @@ public final class ControlPlane implements AutoCloseable {
             EventStore store = new EventStore(pool);
             projections = new ClusterProjections(store);
             metrics.bind(projections);
-            ClusterCommands commands = new ClusterCommands(store, projections, metrics);
-            notifications = new EventNotifications(vertx, db.connectOptions(), projections);
             RouterStatusStore status = new RouterStatusStore(pool);
+            ClusterCommands commands = new ClusterCommands(store, projections, metrics, status::drivers);
+            notifications = new EventNotifications(vertx, db.connectOptions(), projections);
             TokenStore tokens = new TokenStore(pool);
             gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis(), tokens);
             var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started,

@@ -57,8 +57,8 @@ public final class Agent {
     // Inputs of every pass besides the desired state: the health checks' verdicts and this router's role.
     private volatile HealthView health = HealthView.ALL_HEALTHY;
     private volatile boolean holdVips = true;
-    /** Who waits for a pass with the current holdVips: completed by the next pass to start, when it ends. */
-    private final List<java.util.concurrent.CompletableFuture<Boolean>> vipWaiters = new java.util.ArrayList<>();
+    /** Moves the addresses on a role change, beside a table pass that may be running (Reconciler#addresses). */
+    private final WorkerExecutor addressMover;
 
     public Agent(Vertx vertx, AgentConfig config, Reconciler reconciler, StateStore store, AgentMetrics metrics) {
         this.vertx = vertx;
@@ -67,6 +67,7 @@ public final class Agent {
         this.store = store;
         this.metrics = metrics;
         this.worker = vertx.createSharedWorkerExecutor("lvscp-reconcile-" + config.router(), 1);
+        this.addressMover = vertx.createSharedWorkerExecutor("lvscp-addresses-" + config.router(), 1);
         ClusterState saved = store.load().orElse(ClusterState.absent(config.cluster()));
         List<String> unsafe = new java.util.ArrayList<>(KernelInputs.problems(saved));
         unsafe.addAll(programsNotAllowed(saved, null));
@@ -105,12 +106,26 @@ public final class Agent {
      * this setting has run: true when it programmed everything, so the addresses are in the kernel.
      */
     public java.util.concurrent.CompletableFuture<Boolean> holdVips(boolean hold) {
-        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
-        synchronized (vipWaiters) {
-            vipWaiters.add(done);
-        }
         holdVips = hold;
-        requestPass();
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        // Not through the pass queue: a takeover that waited behind a periodic full pass would keep clients waiting
+        // for as long as that pass reads the kernel (seconds at 10,000 services). The table is already programmed
+        // on both routers; only the addresses move. The addresses of the applied state: a pass for a newer one
+        // that runs meanwhile moves its own, reading holdVips when it gets there.
+        addressMover.<Void>executeBlocking(() -> {
+            ClusterState state = applied;
+            try {
+                List<String> changes = reconciler.addresses(state, () -> holdVips, false);
+                if (!changes.isEmpty()) LOG.info("addresses of revision {} {}: {}", state.revision(), hold ? "taken" : "released", changes);
+                // Programmed means what the announcer will announce (the desired state's addresses) is in place.
+                done.complete(state == desired);
+            } catch (RuntimeException e) {
+                LOG.warn("moving the addresses failed ({}); the next pass tries again", e.getMessage());
+                done.complete(false);
+                requestPass();
+            }
+            return null;
+        }, false);
         return done;
     }
 
@@ -156,7 +171,7 @@ public final class Agent {
     public Future<Void> stop() {
         if (reconcileTimer >= 0) vertx.cancelTimer(reconcileTimer);
         stream.stop();
-        return worker.close();
+        return worker.close().eventually(() -> addressMover.close());
     }
 
     private void received(StreamMessage m) {
@@ -219,18 +234,7 @@ public final class Agent {
     private Future<Void> pass(boolean periodic) {
         return worker.<Void>executeBlocking(() -> {
             passQueued = false;
-            List<java.util.concurrent.CompletableFuture<Boolean>> waiting;
-            synchronized (vipWaiters) {
-                waiting = List.copyOf(vipWaiters);
-                vipWaiters.clear();
-            }
-            boolean programmed = false;
-            try {
-                programmed = passBody(periodic);
-            } finally {
-                boolean ok = programmed;
-                waiting.forEach(w -> w.complete(ok));
-            }
+            passBody(periodic);
             return null;
         }, true);
     }
@@ -241,7 +245,7 @@ public final class Agent {
         boolean newRevision = target.revision() != applied.revision();
         Reconciler.Outcome o;
         try {
-            o = reconciler.reconcile(newRevision ? target : applied, health, holdVips, periodic);
+            o = reconciler.reconcile(newRevision ? target : applied, health, () -> holdVips, periodic);
         } catch (RuntimeException e) {
             metrics.reconciled("failed", 0);
             if (newRevision) {
@@ -264,7 +268,7 @@ public final class Agent {
             lastError = null;
             lastNackedRevision = -1;
             metrics.applied(target.revision(), o.services(), o.destinations());
-            stream.send(new StreamMessage.Ack(target.revision(), o.millis()));
+            stream.send(new StreamMessage.Ack(target.revision(), o.millis(), reconciler.connectionSyncStatus()));
             // After the ack: the kernel holds the revision whether or not it is on disk yet (a big cluster's state
             // takes 0.1 s to write), and an agent that dies in between restarts from the older copy and catches up.
             try {
@@ -283,7 +287,7 @@ public final class Agent {
             // Counters move with traffic, not revisions: read and report them with the periodic check.
             List<StreamMessage.DestinationStats> counters = reconciler.stats();
             metrics.destinations(counters);
-            stream.send(StreamMessage.Stats.capped(o.services(), o.destinations(), o.millis(), counters));
+            stream.send(StreamMessage.Stats.capped(o.services(), o.destinations(), o.millis(), counters, reconciler.connectionSyncStatus()));
         }
         return true;
     }
@@ -351,7 +355,7 @@ public final class Agent {
     /** After a failed apply the kernel may hold part of it; put back what was applied before (Envoy keeps the last good config). */
     private void restoreApplied() {
         try {
-            reconciler.reconcile(applied, health, holdVips, true);
+            reconciler.reconcile(applied, health, () -> holdVips, true);
         } catch (RuntimeException e) {
             LOG.error("restoring revision {} failed too: {}", applied.revision(), e.getMessage());
         }

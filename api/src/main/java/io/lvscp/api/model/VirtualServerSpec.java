@@ -21,7 +21,16 @@ public record VirtualServerSpec(
         Boolean active,
         Integer quorum) {
 
+    /** With {@code scheduler} {@code wlc} when none is given (the control plane decides it by its routers' drivers instead). */
     public VirtualServerSpec withDefaults(String pathName) {
+        return withDefaults(pathName, Scheduler.wlc);
+    }
+
+    /**
+     * The defaults resolved, so that events and agents never have to guess them; {@code defaultScheduler} is the
+     * scheduler of one that names none (see {@link io.lvscp.api.driver.DriverLimits#defaultScheduler}).
+     */
+    public VirtualServerSpec withDefaults(String pathName, Scheduler defaultScheduler) {
         return new VirtualServerSpec(
                 name == null ? pathName : name,
                 address,
@@ -30,7 +39,7 @@ public record VirtualServerSpec(
                 port,
                 protocol == null ? Protocol.tcp : protocol,
                 firewallMark,
-                scheduler == null ? Scheduler.wlc : scheduler,
+                scheduler == null ? defaultScheduler : scheduler,
                 persistence == null ? null : new Persistence(persistence.timeoutSeconds(),
                         persistence.netmask() == null ? IpAddresses.hostMask(address) : persistence.netmask()),
                 healthCheck == null ? HealthCheck.defaultTcp() : healthCheck.withDefaults(),

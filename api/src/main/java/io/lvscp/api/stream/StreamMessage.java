@@ -62,8 +62,30 @@ public sealed interface StreamMessage {
     /** Control plane → agent, then close: why the stream was refused (unknown router, bad hello). */
     record Refused(String reason) implements StreamMessage {}
 
-    /** Agent → control plane: {@code revision} is programmed in the kernel; it took {@code applyMillis}. */
-    record Ack(long revision, long applyMillis) implements StreamMessage {}
+    /**
+     * Agent → control plane: {@code revision} is programmed in the kernel; it took {@code applyMillis}.
+     * {@code connectionSync} is what the router runs of its cluster's connectionSync after it (agents older than the
+     * field send none: unknown).
+     */
+    record Ack(long revision, long applyMillis, ConnectionSyncStatus connectionSync) implements StreamMessage {
+        public Ack(long revision, long applyMillis) {
+            this(revision, applyMillis, null);
+        }
+    }
+
+    /**
+     * What a router runs of its cluster's {@code connectionSync}, as its last pass left it (reported with acks and
+     * stats): {@code running}, whether the agent has the connection sync daemons it set up for the setting running;
+     * {@code daemons}, each of them as the kernel names it (role {@code master} or {@code backup}, the interface, the
+     * sync id). None while the cluster has no connectionSync (the agent then leaves any other daemon alone, and does
+     * not report it), and none on a driver that programs no kernel, which only remembers the setting.
+     */
+    record ConnectionSyncStatus(boolean running, List<SyncDaemon> daemons) {
+        public static final ConnectionSyncStatus NONE = new ConnectionSyncStatus(false, List.of());
+    }
+
+    /** One IPVS connection sync daemon: {@code role} master or backup, on {@code device}, with {@code syncId}. */
+    record SyncDaemon(String role, String device, int syncId) {}
 
     /** Agent → control plane: {@code revision} could not be programmed; the kernel still holds {@code appliedRevision}. */
     record Nack(long revision, long appliedRevision, String error) implements StreamMessage {}
@@ -85,24 +107,37 @@ public sealed interface StreamMessage {
     /**
      * Agent → control plane: a summary of the router's data plane, shown on the router resource. {@code counters}
      * holds at most {@link #MAX_COUNTERS} real servers, the busiest; {@code omittedCounters} says how many were left
-     * out (every one of them is on the agent's own /metrics).
+     * out (every one of them is on the agent's own /metrics). {@code connectionSync} as in {@link Ack}: a router's
+     * sync daemons can stop and be restarted between revisions.
      */
-    record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters, int omittedCounters)
-            implements StreamMessage {
+    record Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters, int omittedCounters,
+                 ConnectionSyncStatus connectionSync) implements StreamMessage {
         public static final int MAX_COUNTERS = 1000;
 
+        public Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters, int omittedCounters) {
+            this(services, destinations, reconcileMillis, counters, omittedCounters, null);
+        }
+
         public Stats(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) {
-            this(services, destinations, reconcileMillis, counters, 0);
+            this(services, destinations, reconcileMillis, counters, 0, null);
         }
 
         /** A summary with the {@link #MAX_COUNTERS} busiest real servers (by connections, then bytes). */
         public static Stats capped(int services, int destinations, long reconcileMillis, List<DestinationStats> counters) {
-            if (counters.size() <= MAX_COUNTERS) return new Stats(services, destinations, reconcileMillis, List.copyOf(counters), 0);
+            return capped(services, destinations, reconcileMillis, counters, null);
+        }
+
+        /** The same, with the router's connection sync (null: not reported). */
+        public static Stats capped(int services, int destinations, long reconcileMillis, List<DestinationStats> counters,
+                                   ConnectionSyncStatus connectionSync) {
+            if (counters.size() <= MAX_COUNTERS) {
+                return new Stats(services, destinations, reconcileMillis, List.copyOf(counters), 0, connectionSync);
+            }
             List<DestinationStats> busiest = counters.stream()
                     .sorted(java.util.Comparator.comparingLong(DestinationStats::connections)
                             .thenComparingLong(d -> d.bytesIn() + d.bytesOut()).reversed())
                     .limit(MAX_COUNTERS).toList();
-            return new Stats(services, destinations, reconcileMillis, busiest, counters.size() - MAX_COUNTERS);
+            return new Stats(services, destinations, reconcileMillis, busiest, counters.size() - MAX_COUNTERS, connectionSync);
         }
     }
 

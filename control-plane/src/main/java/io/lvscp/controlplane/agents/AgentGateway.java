@@ -66,6 +66,23 @@ public final class AgentGateway {
         });
     }
 
+    /** The most daemons a router is believed to run: IPVS has a master and a backup. */
+    private static final int MAX_SYNC_DAEMONS = 2;
+
+    /**
+     * What an agent reported of connection sync, as the API shows it; null when it reported nothing. Only well-formed
+     * daemons are kept (a role IPVS has, an interface name, a one-byte sync id): the report is shown to operators as is.
+     */
+    static String connectionSyncJson(StreamMessage.ConnectionSyncStatus reported) {
+        if (reported == null) return null;
+        List<StreamMessage.SyncDaemon> daemons = reported.daemons() == null ? List.of() : reported.daemons().stream()
+                .filter(d -> d != null && ("master".equals(d.role()) || "backup".equals(d.role())) && d.device() != null
+                        && io.lvscp.api.model.KernelInputs.DEVICE.matcher(d.device()).matches() && d.device().length() <= 15
+                        && d.syncId() >= 0 && d.syncId() <= 255)
+                .limit(MAX_SYNC_DAEMONS).toList();
+        return Json.mapper().valueToTree(new StreamMessage.ConnectionSyncStatus(reported.running(), daemons)).toString();
+    }
+
     public static String observationStream(String cluster) {
         return "observations/" + cluster;
     }
@@ -140,7 +157,8 @@ public final class AgentGateway {
             }
             if (m instanceof StreamMessage.Ack a) {
                 metrics.agentAck(cluster, router, a.revision(), a.applyMillis());
-                record((c, r) -> status.applied(c, r, a.revision(), a.applyMillis()));
+                String sync = connectionSyncJson(a.connectionSync());
+                record((c, r) -> status.applied(c, r, a.revision(), a.applyMillis(), sync));
             } else if (m instanceof StreamMessage.Nack n) {
                 metrics.agentNack(cluster, router, n.appliedRevision());
                 LOG.warn("router {}/{} could not apply revision {}: {}", cluster, router, n.revision(), n.error());
@@ -151,8 +169,11 @@ public final class AgentGateway {
                 // The stream's "type" tag is the transport's, not part of the router's stats as the API shows them.
                 com.fasterxml.jackson.databind.node.ObjectNode stats = Json.mapper().valueToTree(s);
                 stats.remove("type");
+                // Connection sync is a status of its own on the router, not a counter.
+                stats.remove("connectionSync");
                 String json = stats.toString();
-                record((c, r) -> status.stats(c, r, json));
+                String sync = connectionSyncJson(s.connectionSync());
+                record((c, r) -> status.stats(c, r, json, sync));
             } else if (m instanceof StreamMessage.HealthChanged hc) {
                 recordHealth(hc);
             } else if (m instanceof StreamMessage.RoleChanged rc) {

@@ -1,5 +1,6 @@
 package io.lvscp.controlplane.agents;
 
+import io.lvscp.api.driver.DriverLimits;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -10,7 +11,8 @@ import java.util.Map;
 /** Router status in PostgreSQL, so that every control-plane process shows the same, whichever one an agent uses. */
 public final class RouterStatusStore {
     private static final String COLUMNS = "router, connected, connected_since, last_seen_at, driver, applied_revision, applied_at, "
-            + "apply_millis, last_error, last_error_revision, last_error_at, role, role_since, stats::text AS stats";
+            + "apply_millis, last_error, last_error_revision, last_error_at, role, role_since, stats::text AS stats, "
+            + "connection_sync::text AS connection_sync";
     private final Pool pool;
 
     public RouterStatusStore(Pool pool) {
@@ -19,7 +21,8 @@ public final class RouterStatusStore {
 
     /**
      * The router's agent said hello. A different instance than last time is a restarted agent: the health verdicts of
-     * the previous run are dropped in the same statement (the new run reports what fails from now on).
+     * the previous run are dropped in the same statement (the new run reports what fails from now on), and so is what
+     * it reported of connection sync (the new run reports it with its first ack or stats).
      */
     public Future<Void> connected(String cluster, String router, String driver, String instance) {
         return exec("""
@@ -31,7 +34,9 @@ public final class RouterStatusStore {
                 INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver, instance)
                 VALUES ($1, $2, true, now(), now(), $3, $4)
                 ON CONFLICT (cluster, router) DO UPDATE SET connected = true, connected_since = now(), last_seen_at = now(),
-                    driver = $3, instance = coalesce($4, router_status.instance)
+                    driver = $3, instance = coalesce($4, router_status.instance),
+                    connection_sync = CASE WHEN $4::text IS NOT NULL AND $4::text IS DISTINCT FROM router_status.instance
+                                           THEN NULL ELSE router_status.connection_sync END
                 """, Tuple.of(cluster, router, driver, instance));
     }
 
@@ -44,13 +49,15 @@ public final class RouterStatusStore {
         return exec("UPDATE router_status SET last_seen_at = now() WHERE cluster = $1 AND router = $2", Tuple.of(cluster, router));
     }
 
-    public Future<Void> applied(String cluster, String router, long revision, long millis) {
+    /** An ack; {@code connectionSyncJson} null (an agent that does not report it) keeps what was known. */
+    public Future<Void> applied(String cluster, String router, long revision, long millis, String connectionSyncJson) {
         // Acks can arrive out of order across reconnects; the applied revision only moves forward... unless the
         // agent says so after a restart from an older local copy, which hello records.
         return exec("""
-                UPDATE router_status SET applied_revision = $3, applied_at = now(), apply_millis = $4, last_seen_at = now()
+                UPDATE router_status SET applied_revision = $3, applied_at = now(), apply_millis = $4, last_seen_at = now(),
+                       connection_sync = coalesce($5::text::jsonb, connection_sync)
                 WHERE cluster = $1 AND router = $2
-                """, Tuple.of(cluster, router, revision, millis));
+                """, Tuple.of(cluster, router, revision, millis, connectionSyncJson));
     }
 
     public Future<Void> failed(String cluster, String router, long revision, long appliedRevision, String error) {
@@ -61,9 +68,22 @@ public final class RouterStatusStore {
                 """, Tuple.of(cluster, router, error, revision, appliedRevision));
     }
 
-    public Future<Void> stats(String cluster, String router, String statsJson) {
-        return exec("UPDATE router_status SET stats = $3::text::jsonb, last_seen_at = now() WHERE cluster = $1 AND router = $2",
-                Tuple.of(cluster, router, statsJson));
+    public Future<Void> stats(String cluster, String router, String statsJson, String connectionSyncJson) {
+        return exec("""
+                UPDATE router_status SET stats = $3::text::jsonb, connection_sync = coalesce($4::text::jsonb, connection_sync),
+                       last_seen_at = now()
+                WHERE cluster = $1 AND router = $2
+                """, Tuple.of(cluster, router, statsJson, connectionSyncJson));
+    }
+
+    /** The driver each router of {@code cluster} last said hello with, connected now or not (routers never seen are absent). */
+    public Future<io.lvscp.controlplane.command.RouterDrivers> drivers(String cluster) {
+        return pool.preparedQuery("SELECT router, driver FROM router_status WHERE cluster = $1 AND driver IS NOT NULL")
+                .execute(Tuple.of(cluster)).map(rows -> {
+                    Map<String, String> out = new HashMap<>();
+                    for (Row r : rows) out.put(r.getString(0), r.getString(1));
+                    return new io.lvscp.controlplane.command.RouterDrivers(out);
+                });
     }
 
     public Future<Void> role(String cluster, String router, String role) {
@@ -102,9 +122,11 @@ public final class RouterStatusStore {
             for (Row r : rows) {
                 out.put(r.getString("router"), new RouterStatus(
                         r.getBoolean("connected"), r.getOffsetDateTime("connected_since"), r.getOffsetDateTime("last_seen_at"),
-                        r.getString("driver"), r.getLong("applied_revision"), r.getOffsetDateTime("applied_at"),
+                        r.getString("driver"), r.getString("driver") == null ? null : DriverLimits.programsKernel(r.getString("driver")),
+                        r.getLong("applied_revision"), r.getOffsetDateTime("applied_at"),
                         r.getLong("apply_millis"), r.getString("last_error"), r.getLong("last_error_revision"),
-                        r.getOffsetDateTime("last_error_at"), r.getString("role"), r.getOffsetDateTime("role_since"), r.getString("stats")));
+                        r.getOffsetDateTime("last_error_at"), r.getString("role"), r.getOffsetDateTime("role_since"), r.getString("stats"),
+                        r.getString("connection_sync")));
             }
             return out;
         });

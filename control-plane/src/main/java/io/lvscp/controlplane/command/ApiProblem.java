@@ -7,7 +7,18 @@ import java.util.List;
  * problem document. {@code errors} point into the request (JSON Pointer) at what was wrong.
  */
 public final class ApiProblem extends RuntimeException {
-    public record FieldError(String pointer, String detail) {}
+    /** The problem type of writes a router of the cluster cannot program ({@link #unprogrammable}). */
+    public static final String UNPROGRAMMABLE = "unsupported-by-router";
+    /**
+     * One field that is wrong. {@code router}, {@code driver}, {@code resource} and {@code field} are set only on what a
+     * router cannot program ({@link #unprogrammable}): the router, its driver, and where the field is in the cluster
+     * (the API path of the resource and a JSON Pointer into it), which may be outside the request body.
+     */
+    public record FieldError(String pointer, String detail, String router, String driver, String resource, String field) {
+        public FieldError(String pointer, String detail) {
+            this(pointer, detail, null, null, null, null);
+        }
+    }
 
     private final int status;
     private final String type;
@@ -41,6 +52,25 @@ public final class ApiProblem extends RuntimeException {
 
     public static ApiProblem invalid(String pointer, String detail) {
         return invalid(List.of(new FieldError(pointer, detail)));
+    }
+
+    /**
+     * A write whose desired state asks routers of the cluster for what their drivers cannot program (422). Each error
+     * names the router, its driver and the field; its {@code pointer} is "" (the body itself) until
+     * {@link #locatedIn} finds the field in the request body.
+     */
+    public static ApiProblem unprogrammable(List<FieldError> errors) {
+        String detail = errors.size() == 1 ? errors.get(0).detail()
+                : errors.size() + " things this write asks for cannot be programmed by routers of the cluster; errors names each";
+        return new ApiProblem(422, UNPROGRAMMABLE, "A router of the cluster cannot program this", detail, errors);
+    }
+
+    /** This problem with the pointers of its fields that lie in {@code bodyResource} (the resource the request body is) set. */
+    public ApiProblem locatedIn(String bodyResource) {
+        if (!UNPROGRAMMABLE.equals(type) || bodyResource == null) return this;
+        List<FieldError> located = errors.stream().map(e -> bodyResource.equals(e.resource())
+                ? new FieldError(e.field(), e.detail(), e.router(), e.driver(), e.resource(), e.field()) : e).toList();
+        return new ApiProblem(status, type, title, getMessage(), located);
     }
 
     public static ApiProblem badRequest(String pointer, String detail) {

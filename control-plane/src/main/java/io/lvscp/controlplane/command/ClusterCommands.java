@@ -12,6 +12,7 @@ import io.lvscp.controlplane.projection.ClusterProjections;
 import io.lvscp.controlplane.projection.EventCodec;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Turns decisions into appended events. Writes to one cluster run one at a time in this process, so it never
@@ -26,11 +27,15 @@ public final class ClusterCommands {
     private final ClusterProjections projections;
     private final ControlPlaneMetrics metrics;
     private final KeyedSequencer sequencer = new KeyedSequencer();
+    private final Function<String, Future<RouterDrivers>> drivers;
 
-    public ClusterCommands(EventStore store, ClusterProjections projections, ControlPlaneMetrics metrics) {
+    /** {@code drivers} reads what each router of a cluster last said hello with (any process may have heard it). */
+    public ClusterCommands(EventStore store, ClusterProjections projections, ControlPlaneMetrics metrics,
+                           Function<String, Future<RouterDrivers>> drivers) {
         this.store = store;
         this.projections = projections;
         this.metrics = metrics;
+        this.drivers = drivers;
     }
 
     public Future<CommandResult> execute(String cluster, Long ifMatch, Decision decision, EventMetadata metadata, boolean dryRun) {
@@ -47,16 +52,25 @@ public final class ClusterCommands {
             }
             return Future.failedFuture(ApiProblem.preconditionFailed(ifMatch, current.revision()));
         }
+        return drivers.apply(cluster).compose(known -> decideAndAppend(cluster, ifMatch, decision, metadata, dryRun, attempt, current, known));
+    }
+
+    private Future<CommandResult> decideAndAppend(String cluster, Long ifMatch, Decision decision, EventMetadata metadata,
+                                                  boolean dryRun, int attempt, ClusterState current, RouterDrivers known) {
         ClusterState desired;
         List<ClusterEvent> events;
+        ClusterState after;
         try {
-            desired = decision.decide(current);
+            desired = decision.decide(current, known);
             events = ClusterDiff.between(current, desired);
+            if (events.isEmpty()) return Future.succeededFuture(new CommandResult(current, current, events, false));
+            after = applyAll(current, events);
+            // The one place every write passes with the state it leads to: what a router cannot program is refused here,
+            // a dry run included, before anything is appended.
+            RouterLimits.check(current, after, known);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        if (events.isEmpty()) return Future.succeededFuture(new CommandResult(current, current, events, false));
-        ClusterState after = applyAll(current, events);
         if (dryRun) return Future.succeededFuture(new CommandResult(current, after, events, false));
 
         List<NewEvent> encoded = events.stream().map(EventCodec::encode).toList();

@@ -33,7 +33,7 @@ public final class Decisions {
     // --- clusters ---
 
     public static Decision createCluster(ClusterSettings body) {
-        return c -> {
+        return (c, drivers) -> {
             ClusterSettings s = body.withDefaults(c.name());
             Rules.clusterSettings(s);
             if (c.exists()) throw ApiProblem.conflict("/name", "cluster " + c.name() + " already exists");
@@ -42,7 +42,7 @@ public final class Decisions {
     }
 
     public static Decision replaceCluster(ClusterSettings body) {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             nameMatches(body.name(), c.name());
             ClusterSettings s = body.withDefaults(c.name());
@@ -62,7 +62,7 @@ public final class Decisions {
     }
 
     public static Decision deleteCluster() {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             if (!c.virtualServers().isEmpty() || !c.routers().isEmpty() || !c.firewallMarks().isEmpty()) {
                 throw ApiProblem.conflict("cluster " + c.name() + " still has " + c.virtualServers().size() + " virtual servers, "
@@ -75,7 +75,7 @@ public final class Decisions {
     // --- routers ---
 
     public static Decision putRouter(String name, Router body, boolean create) {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             if (!create) nameMatches(body.name(), name);
             Router r = body.withDefaults(name);
@@ -91,7 +91,7 @@ public final class Decisions {
     }
 
     public static Decision deleteRouter(String name) {
-        return c -> {
+        return (c, drivers) -> {
             if (!existing(c).routers().containsKey(name)) throw ApiProblem.notFound("router " + name + " does not exist in cluster " + c.name());
             return c.withoutRouter(name);
         };
@@ -100,10 +100,11 @@ public final class Decisions {
     // --- virtual servers ---
 
     public static Decision putVirtualServer(String name, VirtualServerSpec body, boolean create) {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             if (!create) nameMatches(body.name(), name);
-            VirtualServerSpec s = body.withDefaults(name);
+            // Without a scheduler: wlc if every router whose driver is known runs it, else wrr, which all do.
+            VirtualServerSpec s = body.withDefaults(name, drivers.defaultScheduler(c));
             VirtualServerState current = c.virtualServers().get(s.name());
             Rules.virtualServer(c, s);
             if (create && current != null) throw ApiProblem.conflict("/name", "virtual server " + s.name() + " already exists in cluster " + c.name());
@@ -122,14 +123,14 @@ public final class Decisions {
     }
 
     public static Decision setVirtualServerActive(String name, boolean active) {
-        return c -> {
+        return (c, drivers) -> {
             VirtualServerState vs = virtualServerOf(c, name);
             return c.withVirtualServer(vs.withSpec(vs.spec().withActive(active)));
         };
     }
 
     public static Decision deleteVirtualServer(String name) {
-        return c -> {
+        return (c, drivers) -> {
             virtualServerOf(c, name);
             return c.withoutVirtualServer(name);
         };
@@ -138,7 +139,7 @@ public final class Decisions {
     // --- real servers ---
 
     public static Decision putRealServer(String vsName, String name, RealServer body, boolean create) {
-        return c -> {
+        return (c, drivers) -> {
             VirtualServerState vs = virtualServerOf(c, vsName);
             if (!create) nameMatches(body.name(), name);
             RealServer r = body.withDefaults(name, vs.spec().port(), c.settings().routingMethod());
@@ -151,7 +152,7 @@ public final class Decisions {
     }
 
     public static Decision setWeight(String vsName, String name, Integer weight) {
-        return c -> {
+        return (c, drivers) -> {
             RealServer r = realServerOf(c, vsName, name);
             Violations v = new Violations();
             v.range("/weight", weight, 0, RealServer.MAX_WEIGHT, true);
@@ -161,14 +162,14 @@ public final class Decisions {
     }
 
     public static Decision setRealServerState(String vsName, String name, RealServerState state) {
-        return c -> {
+        return (c, drivers) -> {
             RealServer r = realServerOf(c, vsName, name);
             return c.withVirtualServer(c.virtualServers().get(vsName).withRealServer(r.withState(state)));
         };
     }
 
     public static Decision deleteRealServer(String vsName, String name) {
-        return c -> {
+        return (c, drivers) -> {
             realServerOf(c, vsName, name);
             return c.withVirtualServer(c.virtualServers().get(vsName).withoutRealServer(name));
         };
@@ -177,7 +178,7 @@ public final class Decisions {
     // --- firewall marks ---
 
     public static Decision putFirewallMark(Long mark, FirewallMark body, boolean create) {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             if (!create && body.mark() != null && !body.mark().equals(mark)) {
                 throw ApiProblem.invalid("/mark", "the body names mark " + body.mark() + " but the path names " + mark);
@@ -192,7 +193,7 @@ public final class Decisions {
     }
 
     public static Decision deleteFirewallMark(long mark) {
-        return c -> {
+        return (c, drivers) -> {
             if (!existing(c).firewallMarks().containsKey(mark)) throw ApiProblem.notFound("firewall mark " + mark + " does not exist in cluster " + c.name());
             for (VirtualServerState vs : c.virtualServers().values()) {
                 if (Long.valueOf(mark).equals(vs.spec().firewallMark())) {
@@ -207,7 +208,7 @@ public final class Decisions {
 
     /** Back to the desired state of an earlier revision, as new events: history is never rewritten. */
     public static Decision rollbackTo(ClusterState target) {
-        return c -> {
+        return (c, drivers) -> {
             existing(c);
             if (!target.exists()) {
                 throw ApiProblem.invalid("/revision", "cluster " + c.name() + " did not exist at revision " + target.revision()

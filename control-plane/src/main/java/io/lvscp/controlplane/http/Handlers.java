@@ -75,7 +75,11 @@ final class Handlers {
         boolean dryRun = RequestMeta.dryRun(ctx);
         Long ifMatch = RequestMeta.ifMatch(ctx);
         var metadata = RequestMeta.metadata(ctx);
-        return commands.execute(cluster, ifMatch, decision, metadata, dryRun).compose(r -> respond(ctx, r, dryRun, status, view, location));
+        // The resource the request body describes: what a router cannot program is pointed at in the body when it is there.
+        String bodyResource = location != null ? location : ctx.request().path();
+        return commands.execute(cluster, ifMatch, decision, metadata, dryRun)
+                .recover(f -> Future.failedFuture(f instanceof ApiProblem p ? p.locatedIn(bodyResource) : f))
+                .compose(r -> respond(ctx, r, dryRun, status, view, location));
     }
 
     private static Future<Void> respond(RoutingContext ctx, CommandResult r, boolean dryRun, int status,

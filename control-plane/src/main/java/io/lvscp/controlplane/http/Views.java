@@ -18,8 +18,11 @@ final class Views {
 
     private Views() {}
 
+    /** The cluster as written, or at a past revision: without its routers' reports (programmedRouters needs them). */
     static ObjectNode cluster(ClusterState c) {
-        return cluster(c, Map.of(), Map.of());
+        ObjectNode o = cluster(c, Map.of(), Map.of());
+        o.remove("programmedRouters");
+        return o;
     }
 
     /**
@@ -30,6 +33,9 @@ final class Views {
         ObjectNode o = clusterSummary(c);
         ArrayNode active = o.putArray("activeRouters");
         c.routers().keySet().stream().filter(r -> status.containsKey(r) && "active".equals(status.get(r).role())).forEach(active::add);
+        // Convergence: routers whose kernel holds this revision. A recording router acks too, but programs no kernel.
+        ArrayNode programmed = o.putArray("programmedRouters");
+        c.routers().keySet().stream().filter(r -> status.containsKey(r) && status.get(r).programmed(c.revision())).forEach(programmed::add);
         ArrayNode routers = o.putArray("routers");
         c.routers().values().forEach(r -> routers.add(router(r, status)));
         ArrayNode vss = o.putArray("virtualServers");

@@ -81,7 +81,9 @@ class AuditApiTest {
     void stateAtARevisionOrATimeIsWhatTheClusterWasThen() {
         seedCluster(cp, "travel");
         long before = revision(cp, "travel");
-        Map<String, Object> then = Api.given(cp).get("/v1/clusters/travel").then().extract().jsonPath().getMap("$");
+        Map<String, Object> then = new java.util.HashMap<>(Api.given(cp).get("/v1/clusters/travel").then().extract().jsonPath().getMap("$"));
+        // Which routers' kernels hold the revision is news of now, which a past state has no way to know.
+        then.remove("programmedRouters");
         Instant at = Instant.now();
         Api.given(cp).body("{\"weight\": 7}").put(rs("travel", "rs2") + "/weight").then().statusCode(200);
         Api.given(cp).delete(rs("travel", "rs1")).then().statusCode(204);

@@ -8,7 +8,8 @@ import java.util.List;
  * Programs the load-balancing table into the kernel. Level-based: {@link #read()} says what the kernel has now
  * (only what this driver manages), {@link #apply} changes it from that to the desired table in one batch. A
  * driver that cannot express part of a table says so in {@link #unsupported} before anything is applied, and the
- * agent nacks the revision with those reasons. Blocking: called on a worker thread.
+ * agent nacks the revision with those reasons; the limits of the real drivers are {@link io.lvscp.api.driver.DriverLimits},
+ * which the control plane applies to writes too. Blocking: called on a worker thread.
  */
 public interface DataplaneDriver {
     String name();
@@ -42,6 +43,14 @@ public interface DataplaneDriver {
      * one line each. Only called when {@link #whyNoConnectionSync()} is null.
      */
     default List<String> syncConnections(ConnectionSync wanted) {
+        return List.of();
+    }
+
+    /**
+     * The connection sync daemons the last {@link #syncConnections} left running, for the router's status on the
+     * control plane; none when it runs none, or its kernel has no such thing.
+     */
+    default List<StreamMessage.SyncDaemon> syncDaemons() {
         return List.of();
     }
 }

@@ -99,10 +99,10 @@ public final class RecordingDriver implements DataplaneDriver {
         table = change.apply(table);
     }
 
-    /** Like the table, the connection sync it is told to run is only remembered. */
+    /** Like the table, the connection sync it is told to run is only remembered (and no daemon runs). */
     @Override
     public String whyNoConnectionSync() {
-        return null;
+        return io.lvscp.api.driver.DriverLimits.recording().connectionSync();
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.SortedSet;
  *       revision changed: one batch for the table, and the host only if its part of the state changed. Its
  *       cost follows the change, not the cluster, and the next full pass catches anything it trusted wrongly.</li>
  * </ul>
- * Blocking: runs on the agent's one worker thread.
+ * Blocking: runs on the agent's one worker thread; {@link #addresses} also on its address mover.
  */
 public final class Reconciler {
     /** What a pass did: the changes made, or why the state cannot be programmed by this driver. */
@@ -45,6 +45,8 @@ public final class Reconciler {
     // What the last successful pass left in the kernel; null forces the next pass to read everything.
     private ServiceTable lastTable;
     private Set<FirewallMark> lastMarks;
+    // The addresses' part, guarded by addressLock: a takeover moves them beside a running pass (addresses()).
+    private final Object addressLock = new Object();
     private SortedSet<Vip> lastVips;
     private Object lastForwarding;
     private ConnectionSync lastSync;
@@ -67,6 +69,15 @@ public final class Reconciler {
         return syncManaged ? lastSync : null;
     }
 
+    /**
+     * What this router runs of its cluster's connectionSync, as acks and stats report it: running with the driver's
+     * daemons while this agent keeps the setting's sync going, otherwise not running.
+     */
+    public io.lvscp.api.stream.StreamMessage.ConnectionSyncStatus connectionSyncStatus() {
+        return connectionSync() == null ? io.lvscp.api.stream.StreamMessage.ConnectionSyncStatus.NONE
+                : new io.lvscp.api.stream.StreamMessage.ConnectionSyncStatus(true, driver.syncDaemons());
+    }
+
     public Outcome reconcile(ClusterState desired, boolean holdVips, boolean full) {
         return reconcile(desired, HealthView.ALL_HEALTHY, holdVips, full);
     }
@@ -77,6 +88,14 @@ public final class Reconciler {
      * takeover is only moving addresses).
      */
     public Outcome reconcile(ClusterState desired, HealthView health, boolean holdVips, boolean full) {
+        return reconcile(desired, health, () -> holdVips, full);
+    }
+
+    /**
+     * As above, {@code holdVips} read when the pass reaches the addresses, not when it starts: a takeover during a
+     * long table pass ({@link #addresses}) must not be undone by the end of that pass.
+     */
+    public Outcome reconcile(ClusterState desired, HealthView health, java.util.function.BooleanSupplier holdVips, boolean full) {
         long started = System.nanoTime();
         ServiceTable want = tables.from(desired, health);
         List<String> unsupported = new ArrayList<>(driver.unsupported(want));
@@ -110,19 +129,41 @@ public final class Reconciler {
                 lastSync = wantSync;
                 syncManaged = wantSync != null;
             }
-            if (host != null) {
-                SortedSet<Vip> vips = holdVips ? host.desiredVips(desired) : new java.util.TreeSet<>();
-                Object forwarding = desired.exists() ? desired.settings().routingMethod() : null;
-                if (!vips.equals(lastVips) || !Objects.equals(forwarding, lastForwarding)) {
-                    changes.addAll(host.apply(desired, holdVips, full || !Objects.equals(forwarding, lastForwarding)));
-                    lastVips = vips;
-                    lastForwarding = forwarding;
-                }
-            }
+            changes.addAll(addresses(desired, holdVips, full));
             return new Outcome(changes, List.of(), want.services().size(), want.destinationCount(), millisSince(started));
         } catch (RuntimeException e) {
             forget(); // the kernel is in an unknown state: the next pass reads it all
             throw e;
+        }
+    }
+
+    /**
+     * Moves the floating addresses, and nothing else, to what {@code desired} and {@code holdVips} (read under the
+     * lock) ask for. A takeover calls it on its own, beside a table pass that may be running: as keepalived keeps
+     * its VRRP apart from its checker, a role change must not wait behind a full pass over 10,000 services (or
+     * over a slow kernel). Both roads meet here under one lock, so the addresses see one writer at a time.
+     */
+    public List<String> addresses(ClusterState desired, java.util.function.BooleanSupplier holdVips, boolean full) {
+        if (host == null) return List.of();
+        synchronized (addressLock) {
+            boolean hold = holdVips.getAsBoolean();
+            if (full) {
+                lastVips = null;
+                lastForwarding = null;
+            }
+            SortedSet<Vip> vips = hold ? host.desiredVips(desired) : new java.util.TreeSet<>();
+            Object forwarding = desired.exists() ? desired.settings().routingMethod() : null;
+            if (vips.equals(lastVips) && Objects.equals(forwarding, lastForwarding)) return List.of();
+            try {
+                List<String> changes = host.apply(desired, hold, full || !Objects.equals(forwarding, lastForwarding));
+                lastVips = vips;
+                lastForwarding = forwarding;
+                return changes;
+            } catch (RuntimeException e) {
+                lastVips = null; // unknown: the next call reads the addresses again
+                lastForwarding = null;
+                throw e;
+            }
         }
     }
 
@@ -138,9 +179,11 @@ public final class Reconciler {
     private void forget() {
         lastTable = null;
         lastMarks = null;
-        lastVips = null;
-        lastForwarding = null;
         lastSync = null;
+        synchronized (addressLock) {
+            lastVips = null;
+            lastForwarding = null;
+        }
     }
 
     private static long millisSince(long started) {

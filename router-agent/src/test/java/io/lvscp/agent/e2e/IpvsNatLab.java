@@ -11,7 +11,8 @@ import java.util.Map;
  * The seed chapter's NAT topology around a real IPVS router: the router is a qemu VM with Debian's kernel (this
  * host's has no IPVS), its eth0 on the public segment (192.168.26.0/24, the VIP .10 as eth0:1) and its eth1 on the
  * private one (10.11.12.0/24, the real servers' gateway .10 as eth1:1), forwarding on. Both NICs are taps that qemu
- * opens in a "switch" namespace, bridged there to the veths of a client namespace (.100) and of one namespace per
+ * opens in a "switch" namespace, bridged there to the veths of two client namespaces (.100 and .101, one /24 for
+ * persistence netmasks) and of one namespace per
  * real server (10.11.12.i, each answering HTTP on port 80 with its name "rsi").
  * <p>
  * Why tap NICs into host namespaces rather than namespaces inside the VM: the clients and real servers are then
@@ -30,6 +31,8 @@ public final class IpvsNatLab implements AutoCloseable {
     private static final Path IMAGE_DIR = Path.of("target/ipvs-vm");
 
     public final String client;
+    /** A second client, 192.168.26.101: in the first one's /24, another /32. */
+    public final String neighbour;
     public final List<String> servers = new ArrayList<>();
     /** The namespace whose bridges "pub" and "priv" are the two segments, and where qemu opens its taps. */
     public final String sw;
@@ -45,6 +48,7 @@ public final class IpvsNatLab implements AutoCloseable {
         id = Long.toString(ProcessHandle.current().pid() % 10000, 36) + Long.toString(System.nanoTime() % 1000, 36);
         sw = "lvscp-vsw-" + id;
         client = "lvscp-vc-" + id;
+        neighbour = "lvscp-vn-" + id;
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ns(sw);
@@ -57,6 +61,9 @@ public final class IpvsNatLab implements AutoCloseable {
             ns(client);
             plug(client, "pub", "c");
             Netns.run(client, "ip", "addr", "add", "192.168.26.100/24", "dev", "eth0");
+            ns(neighbour);
+            plug(neighbour, "pub", "n");
+            Netns.run(neighbour, "ip", "addr", "add", "192.168.26.101/24", "dev", "eth0");
             for (int i = 1; i <= realServers; i++) {
                 String s = "lvscp-vs" + i + "-" + id;
                 ns(s);
@@ -96,6 +103,11 @@ public final class IpvsNatLab implements AutoCloseable {
     /** {@code count} HTTP requests from the client to host:port, each on a new connection: answers by name, plus "failed". */
     public Map<String, Integer> probe(String host, int port, int count) throws Exception {
         return Netns.probe(client, host, port, count);
+    }
+
+    /** The same from another client namespace ({@link #neighbour}). */
+    public Map<String, Integer> probeFrom(String ns, String host, int port, int count) throws Exception {
+        return Netns.probe(ns, host, port, count);
     }
 
     private void ns(String name) throws Exception {

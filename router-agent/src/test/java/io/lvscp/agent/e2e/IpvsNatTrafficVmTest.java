@@ -69,7 +69,7 @@ class IpvsNatTrafficVmTest {
     }
 
     @Test
-    void schedulersBehaveAsNamedAndPersistenceKeepsAClientOnOneServer() throws Exception {
+    void schedulersBehaveAsNamedAndPersistenceKeepsAClientOnOneServerByItsNetmask() throws Exception {
         ServiceKey web = ServiceKey.of(Protocol.tcp, VIP, 80);
         // Source hashing (sh) and Maglev hashing (mh): one client address, one real server, every time.
         for (Scheduler hashing : List.of(Scheduler.sh, Scheduler.mh)) {
@@ -92,9 +92,32 @@ class IpvsNatTrafficVmTest {
         }
         // rr would alternate; with persistence the first choice holds for the client within the timeout.
         driver.apply(driver.read(), table(web, Scheduler.rr, 300, 1, 1, 1));
-        Map<String, Integer> persistent = probe(30);
-        assertEquals(0, persistent.remove("failed"), persistent.toString());
-        assertEquals(1, persistent.size(), "persistence keeps the client on one server: " + persistent);
+        String first = onlyServer(probe(30), "persistence keeps the client on one server");
+        // The netmask is the unit persistence keys on: at /32 the neighbour (.101) is another client, and rr gives it
+        // the next server; at /24 it is the same client as .100, and follows it to one server.
+        String other = onlyServer(lab.probeFrom(lab.neighbour, VIP, 80, 30), "persistence keeps the neighbour on one server");
+        assertTrue(!other.equals(first), "at netmask /32 two clients are two templates, and rr gave them two servers: " + first);
+        ServiceKey subnet = ServiceKey.of(Protocol.tcp, VIP, 8083);
+        driver.apply(driver.read(), withNetmask(table(subnet, Scheduler.rr, 300, 1, 1, 1), subnet, "255.255.255.0"));
+        String shared = onlyServer(probe(8083, 30), "persistence keeps the client on one server");
+        assertEquals(shared, onlyServer(lab.probeFrom(lab.neighbour, VIP, 8083, 30), "the neighbour"),
+                "at netmask /24 the neighbour is the same client: one template, one server");
+    }
+
+    /** The one server that answered every request (none failed). */
+    private static String onlyServer(Map<String, Integer> answers, String what) {
+        assertEquals(0, answers.getOrDefault("failed", 0), what + ": " + answers);
+        Map<String, Integer> servers = new TreeMap<>(answers);
+        servers.remove("failed");
+        assertEquals(1, servers.size(), what + ": " + answers);
+        return servers.keySet().iterator().next();
+    }
+
+    private static ServiceTable withNetmask(ServiceTable t, ServiceKey key, String netmask) {
+        Service s = t.services().get(key);
+        TreeMap<ServiceKey, Service> services = new TreeMap<>(t.services());
+        services.put(key, new Service(key, s.scheduler(), s.persistenceSeconds(), netmask, s.destinations()));
+        return new ServiceTable(services);
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.lvscp.agent.dataplane.Service;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.exec.CommandResult;
 import io.lvscp.agent.exec.CommandRunner;
-import io.lvscp.api.model.ForwardingMethod;
+import io.lvscp.api.driver.DriverLimits;
 import io.lvscp.api.stream.StreamMessage;
 import io.lvscp.agent.dataplane.ServiceKey;
 import java.util.ArrayList;
@@ -29,7 +29,11 @@ import java.util.TreeMap;
  * the same host are never deleted.
  */
 public final class IpvsDriver implements DataplaneDriver {
+    /** What this driver can program, shared with the control plane, which refuses a write a router cannot program. */
+    private static final DriverLimits LIMITS = DriverLimits.ipvs();
     private final CommandRunner runner;
+    // The daemons the last syncConnections left running: what it started or found as wanted (none after a failure).
+    private volatile List<StreamMessage.SyncDaemon> syncDaemons = List.of();
     private final IpvsSyncDaemon syncDaemon;
     // The services the last check found writable: a service equal to one of them needs no second look, so a pass
     // for one change checks one service, not the table (writing it all out took 0.3 s at 10,000 services).
@@ -42,12 +46,20 @@ public final class IpvsDriver implements DataplaneDriver {
 
     @Override
     public String whyNoConnectionSync() {
-        return null;
+        return LIMITS.connectionSync();
     }
 
     @Override
     public List<String> syncConnections(io.lvscp.api.model.ConnectionSync wanted) {
-        return syncDaemon.apply(wanted);
+        syncDaemons = List.of();
+        List<String> changes = syncDaemon.apply(wanted);
+        syncDaemons = IpvsSyncDaemon.wanted(wanted).stream().map(d -> new StreamMessage.SyncDaemon(d.role(), d.device(), d.syncId())).toList();
+        return changes;
+    }
+
+    @Override
+    public List<StreamMessage.SyncDaemon> syncDaemons() {
+        return syncDaemons;
     }
 
     @Override
@@ -75,10 +87,9 @@ public final class IpvsDriver implements DataplaneDriver {
             for (Destination d : s.destinations().values()) {
                 // ipvsadm itself sets such a real server's port to the service's, so the table read back would
                 // never equal the desired one and every pass would report drift.
-                if (d.forwarding() != ForwardingMethod.masq && d.port() != s.key().port()) {
-                    why.add("real server " + d.key() + " of virtual server " + s.key() + " uses " + d.forwarding()
-                            + " forwarding, which keeps the service's port " + s.key().port() + "; only masq can change it");
-                }
+                String port = LIMITS.portChange("real server " + d.key() + " of virtual server " + s.key(), d.forwarding(), d.port(),
+                        s.key().port());
+                if (port != null) why.add(port);
             }
         }
         checked = writable;

@@ -10,13 +10,13 @@ import io.lvscp.agent.dataplane.ServiceKey;
 import io.lvscp.agent.dataplane.ServiceTable;
 import io.lvscp.agent.exec.CommandResult;
 import io.lvscp.agent.exec.CommandRunner;
+import io.lvscp.api.driver.DriverLimits;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.IpAddresses;
 import io.lvscp.api.model.Protocol;
 import io.lvscp.api.model.Scheduler;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +44,7 @@ import java.util.stream.IntStream;
 public final class NftablesDriver implements DataplaneDriver {
     static final String TABLE = "lvscp";
     /** Every service's map has this many slots whatever its weights, so a weight change never re-types or re-writes a rule. */
-    static final int SLOTS = 65536;
+    static final int SLOTS = DriverLimits.NFT_SLOTS;
     /** nft picks a random jhash seed when none is given; a fixed one makes both routers of a pair send a client to the same real server. */
     static final String SH_SEED = "0x6c767363";
     private static final String T = "ip " + TABLE + " ";
@@ -62,17 +62,8 @@ public final class NftablesDriver implements DataplaneDriver {
             + "\tchain prerouting {\n\t\ttype nat hook prerouting priority -100; policy accept;\n" + HOOK_RULES + "\t}\n"
             + "\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n" + HOOK_RULES + "\t}\n"
             + "}\n";
-    private static final Map<Scheduler, String> UNSUPPORTED_SCHEDULERS = new EnumMap<>(Map.of(
-            Scheduler.lc, "needs connection counts nftables does not keep",
-            Scheduler.wlc, "needs connection counts nftables does not keep",
-            Scheduler.sed, "needs connection counts nftables does not keep",
-            Scheduler.nq, "needs connection counts nftables does not keep",
-            Scheduler.ovf, "needs connection counts nftables does not keep",
-            Scheduler.lblc, "needs connection counts and per-destination-address server tracking nftables does not keep",
-            Scheduler.lblcr, "needs connection counts and per-destination-address server tracking nftables does not keep",
-            Scheduler.dh, "is a destination-hashing scheduler the nftables driver does not implement (it implements rr, wrr and sh)",
-            Scheduler.mh, "is the Maglev hashing scheduler, which the nftables driver does not implement (it implements rr, wrr and sh)",
-            Scheduler.fo, "is weighted failover, which the nftables driver does not implement (it implements rr, wrr and sh)"));
+    /** What this driver can program, shared with the control plane, which refuses a write a router cannot program. */
+    private static final DriverLimits LIMITS = DriverLimits.nftables();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NftablesDriver.class);
@@ -85,10 +76,7 @@ public final class NftablesDriver implements DataplaneDriver {
 
     @Override
     public String whyNoConnectionSync() {
-        // conntrackd could carry the conntrack table to the peer, but lvscp does not drive it (yet): say so before
-        // a cluster relies on it, rather than reset every connection at the first takeover.
-        return "the nftables driver cannot synchronise connections (conntrackd is not driven by lvscp): every "
-                + "established connection is reset when the routers fail over; use the ipvs driver for connectionSync";
+        return LIMITS.connectionSync();
     }
 
     @Override
@@ -101,37 +89,27 @@ public final class NftablesDriver implements DataplaneDriver {
         List<String> why = new ArrayList<>();
         for (Service s : desired.services().values()) {
             String vs = "virtual server " + s.key();
-            if (s.key().ipv6() || (!s.key().isMark() && !IpAddresses.isIpv4(s.key().address()))) {
-                why.add(vs + " is IPv6; the nftables driver programs IPv4 only (table ip lvscp); use the ipvs driver");
+            String family = LIMITS.family(vs, !s.key().ipv6() && (s.key().isMark() || IpAddresses.isIpv4(s.key().address())));
+            if (family != null) {
+                why.add(family);
                 continue;
             }
-            String gap = UNSUPPORTED_SCHEDULERS.get(s.scheduler());
-            if (gap != null) why.add(vs + " uses scheduler " + s.scheduler() + ", which " + gap + "; use the ipvs driver");
-            if (s.persistenceSeconds() > 0) {
-                why.add(vs + " is persistent (" + s.persistenceSeconds() + " s); nftables keeps no persistence templates to send a"
-                        + " client's later connections to the same real server; use the ipvs driver");
-            }
-            if (s.destinations().values().stream().filter(d -> d.weight() > 0).count() > SLOTS) {
-                why.add(vs + " has more than " + SLOTS + " real servers with weight > 0, more than its slot map holds");
-            }
+            add(why, LIMITS.scheduler(vs, s.scheduler()));
+            add(why, LIMITS.persistence(vs, s.persistenceSeconds()));
+            add(why, LIMITS.weightedRealServers(vs, s.destinations().values().stream().filter(d -> d.weight() > 0).count()));
             for (Destination d : s.destinations().values()) {
                 String rs = "real server " + d.key() + " of " + vs;
-                if (d.forwarding() != ForwardingMethod.masq) {
-                    why.add(rs + " uses " + d.forwarding() + " forwarding; nftables can only rewrite the destination (masq);"
-                            + " use the ipvs driver");
-                }
-                if (!IpAddresses.isIpv4(d.address())) why.add(rs + " is not an IPv4 address; the nftables driver programs IPv4 only");
-                if (d.upperThreshold() > 0 || d.lowerThreshold() > 0) {
-                    why.add(rs + " has connection thresholds (upper " + d.upperThreshold() + ", lower " + d.lowerThreshold() + "); the nftables"
-                            + " driver picks real servers from a fixed slot map without counting their connections, so it cannot stop sending"
-                            + " one new connections at a threshold; use the ipvs driver");
-                }
-                if (s.key().isMark() && d.port() != 0) {
-                    why.add(rs + " has a port; for a firewall-mark service the nftables driver keeps the client's destination port");
-                }
+                add(why, LIMITS.forwarding(rs, d.forwarding()));
+                add(why, LIMITS.realServerFamily(rs, IpAddresses.isIpv4(d.address())));
+                add(why, LIMITS.thresholds(rs, d.upperThreshold(), d.lowerThreshold()));
+                if (s.key().isMark()) add(why, LIMITS.firewallMarkPort(rs, d.port()));
             }
         }
         return why;
+    }
+
+    private static void add(List<String> why, String reason) {
+        if (reason != null) why.add(reason);
     }
 
     @Override
