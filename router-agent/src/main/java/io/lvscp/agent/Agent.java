@@ -57,6 +57,8 @@ public final class Agent {
     // Inputs of every pass besides the desired state: the health checks' verdicts and this router's role.
     private volatile HealthView health = HealthView.ALL_HEALTHY;
     private volatile boolean holdVips = true;
+    private static final long ROLE_CHANGE_QUIET_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private volatile long roleChangedAt = System.nanoTime() - ROLE_CHANGE_QUIET_NANOS;
     /** Moves the addresses on a role change, beside a table pass that may be running (Reconciler#addresses). */
     private final WorkerExecutor addressMover;
 
@@ -106,6 +108,7 @@ public final class Agent {
      * this setting has run: true when it programmed everything, so the addresses are in the kernel.
      */
     public java.util.concurrent.CompletableFuture<Boolean> holdVips(boolean hold) {
+        if (hold != holdVips) roleChangedAt = System.nanoTime();
         holdVips = hold;
         java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
         // Not through the pass queue: a takeover that waited behind a periodic full pass would keep clients waiting
@@ -224,6 +227,9 @@ public final class Agent {
     }
 
     private void periodic() {
+        // Right after a role change the kernel's time belongs to the announcement (its arping, the neighbours'
+        // answers): the full read-back waits for the next period rather than compete with a takeover.
+        if (System.nanoTime() - roleChangedAt < ROLE_CHANGE_QUIET_NANOS) return;
         if (!passQueued) {
             passQueued = true;
             pass(true);

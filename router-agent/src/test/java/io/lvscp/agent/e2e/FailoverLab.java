@@ -310,6 +310,15 @@ public final class FailoverLab implements AutoCloseable {
         }
     }
 
+    /** The kernel commands router {@code router}'s agent ran through its VM relay, one line each with its duration. */
+    public String relayLog(String router) {
+        try {
+            return Files.readString(dir.resolve("kernel-" + router + ".sock.log"));
+        } catch (IOException e) {
+            return "(no relay log: " + e + ")";
+        }
+    }
+
     /** The IPv4 addresses on {@code dev} in router {@code router}'s namespace. */
     public Set<String> addresses(String router, String dev) throws Exception {
         Set<String> out = new HashSet<>();
