@@ -20,6 +20,18 @@ import org.junit.jupiter.api.Test;
  * lets HTTP requests through the VIP show where the kernel sends them.
  */
 public abstract class KernelDriverContract extends DriverContract {
+    /** The kernel's runner, logging what the driver ran: both kernels' suites count commands the same way. */
+    protected abstract CommandLog log();
+
+    @Override
+    protected final List<String> commands() {
+        return log().commands();
+    }
+
+    @Override
+    protected final void forgetCommands() {
+        log().forget();
+    }
     /** Who answered {@code count} HTTP requests to VIP:port from the client, each on a new connection; plus "failed". */
     protected abstract Map<String, Integer> probe(int port, int count) throws Exception;
 

@@ -51,13 +51,8 @@ class IpvsDriverContractVmTest extends KernelDriverContract {
     }
 
     @Override
-    protected List<String> commands() {
-        return log.commands();
-    }
-
-    @Override
-    protected void forgetCommands() {
-        log.forget();
+    protected CommandLog log() {
+        return log;
     }
 
     @Override

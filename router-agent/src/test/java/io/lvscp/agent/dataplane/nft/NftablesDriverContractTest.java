@@ -54,13 +54,8 @@ class NftablesDriverContractTest extends KernelDriverContract {
     }
 
     @Override
-    protected List<String> commands() {
-        return log.commands();
-    }
-
-    @Override
-    protected void forgetCommands() {
-        log.forget();
+    protected CommandLog log() {
+        return log;
     }
 
     @Override
