@@ -108,7 +108,11 @@ public final class ControlPlane implements AutoCloseable {
         @Override
         public Future<?> start() {
             pool = PgBuilder.pool()
-                    .with(new PoolOptions().setMaxSize(config.database().poolSize()).setName("lvscp-events"))
+                    .with(new PoolOptions().setMaxSize(config.database().poolSize()).setName("lvscp-events")
+                            // Waiting for a connection is bounded too: a request gets its 503 instead of hanging.
+                            .setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+                    // A database that is away answers within seconds, not the socket's minute.
+                    .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(3000))
                     .connectingTo(db.connectOptions())
                     .using(vertx)
                     .build();

@@ -58,6 +58,14 @@ public final class AccessControl {
         // Runs after the body handler: the body (at most 1 MiB) is already read, and nothing of it is used here.
         tokens.authenticate(header.substring(7).trim()).onComplete(ar -> {
             if (ar.failed()) {
+                // Fail closed, but say why: a token that cannot be checked (the database is away) is not a bad token,
+                // and a revoked one must not pass because the table that says so cannot be read.
+                java.util.Optional<String> away = io.lvscp.controlplane.db.DatabaseUnavailable.why(ar.cause());
+                if (away.isPresent()) {
+                    ctx.response().putHeader("Retry-After", Long.toString(io.lvscp.controlplane.db.DatabaseUnavailable.RETRY_AFTER_SECONDS));
+                    deny(ctx, ApiProblem.databaseUnavailable(away.get() + " (the token cannot be checked)"));
+                    return;
+                }
                 deny(ctx, ar.cause() instanceof ApiProblem p ? p : Unauthorized.because("the token cannot be checked now"));
                 return;
             }

@@ -99,4 +99,12 @@ public final class ApiProblem extends RuntimeException {
     public List<FieldError> errors() {
         return errors;
     }
+
+    /** The database is away (503): the caller should come back, and a write it sent may need looking at first. */
+    public static ApiProblem databaseUnavailable(String why) {
+        // A write whose connection broke during COMMIT may have been applied: the client is told to look.
+        return new ApiProblem(503, "database-unavailable", "Database unavailable", why
+                + "; try again later. A write refused with this status was not applied, unless the connection broke while it"
+                + " was being committed: read the resource (or write with If-Match) before repeating it", List.of());
+    }
 }

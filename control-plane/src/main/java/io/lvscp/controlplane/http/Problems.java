@@ -86,12 +86,22 @@ public final class Problems {
 
     /** Maps any failure of a handler to a problem document. */
     public static void fail(RoutingContext ctx, Throwable failure) {
-        send(ctx, toProblem(ctx, failure));
+        ApiProblem p = toProblem(ctx, failure);
+        if (p.status() == 503 && !ctx.response().ended()) {
+            ctx.response().putHeader("Retry-After", Long.toString(io.lvscp.controlplane.db.DatabaseUnavailable.RETRY_AFTER_SECONDS));
+        }
+        send(ctx, p);
     }
 
     static ApiProblem toProblem(RoutingContext ctx, Throwable failure) {
         if (failure instanceof ApiProblem p) return p;
         if (failure instanceof JsonProcessingException j) return fromJson(j);
+        java.util.Optional<String> away = io.lvscp.controlplane.db.DatabaseUnavailable.why(failure);
+        if (away.isPresent()) {
+            LOG.warn("request {} {} (request id {}): database unavailable: {}", ctx.request().method(), ctx.request().path(),
+                    ctx.<String>get(RequestMeta.REQUEST_ID_KEY), failure.toString());
+            return ApiProblem.databaseUnavailable(away.get());
+        }
         LOG.error("request {} {} (request id {}) failed", ctx.request().method(), ctx.request().path(),
                 ctx.<String>get(RequestMeta.REQUEST_ID_KEY), failure);
         return new ApiProblem(500, "internal", "Internal error",
