@@ -204,6 +204,13 @@ public final class Decisions {
         };
     }
 
+    // --- the whole cluster ---
+
+    /** The cluster becomes {@code document}, created if it does not exist; see {@link SpecDecision}. */
+    public static Decision applySpec(ClusterSpec document) {
+        return SpecDecision.of(document);
+    }
+
     // --- history ---
 
     /** Back to the desired state of an earlier revision, as new events: history is never rewritten. */

@@ -84,6 +84,7 @@ public final class ApiServer {
         Handlers handlers = new Handlers(commands);
         new ResourceRoutes(projections, status, handlers).mount(router);
         new AuditRoutes(store, projections, handlers).mount(router);
+        new SpecRoutes(projections, handlers).mount(router);
         new TokenRoutes(tokens, projections).mount(router);
 
         router.errorHandler(404, ctx -> Problems.send(ctx, ApiProblem.notFound("no resource at " + ctx.request().path())));

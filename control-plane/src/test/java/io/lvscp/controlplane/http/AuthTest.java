@@ -110,6 +110,9 @@ class AuthTest {
             new Endpoint("GET", "/v1/clusters/m/state?revision=2", null, "viewer"),
             new Endpoint("GET", "/v1/clusters/m/diff?from=1&to=2", null, "viewer"),
             new Endpoint("POST", "/v1/clusters/m/rollback", "{\"revision\": 2}", "admin"),
+            new Endpoint("GET", "/v1/clusters/m/spec", null, "viewer"),
+            // Past access control a 422 (a nat cluster needs natRouter): the matrix changes nothing.
+            new Endpoint("PUT", "/v1/clusters/m/spec", "{\"routingMethod\": \"nat\"}", "admin"),
             new Endpoint("GET", "/v1/tokens", null, "global-admin"),
             new Endpoint("POST", "/v1/tokens", "{\"name\":\"made-in-matrix\",\"role\":\"viewer\"}", "global-admin"),
             new Endpoint("GET", "/v1/tokens/zzzzzzzzzzzzzzzz", null, "global-admin"),
