@@ -140,7 +140,7 @@ class GeneratedJavaClientTest {
         String cursor = null;
         for (int pages = 0; ; pages++) {
             assertTrue(pages < 100, "paging ends");
-            EventPage page = audit.listEvents(null, cursor, null, "seed", null, null, null, null, 4);
+            EventPage page = audit.listEvents(null, cursor, null, "seed", null, null, null, null, 4, null, null);
             assertTrue(page.getItems().size() <= 4);
             if (page.getItems().isEmpty()) break; // the log goes on: a next cursor is always given, for polling
             all.addAll(page.getItems());
@@ -186,7 +186,7 @@ class GeneratedJavaClientTest {
         assertTrue(tokens.listTokens(null).getItems().stream().anyMatch(t -> t.getName().equals("errs-only")));
         assertEquals(Token.StateEnum.REVOKED, tokens.revokeToken(scoped.getId(), null).getState());
 
-        Problem unreadable = assertProblem(400, () -> new AuditApi(admin).listEvents(null, null, null, "errs", null, null, null, null, 0));
+        Problem unreadable = assertProblem(400, () -> new AuditApi(admin).listEvents(null, null, null, "errs", null, null, null, null, 0, null, null));
         assertNotNull(unreadable.getDetail());
         assertProblem(401, () -> new ClustersApi(client("lvscp_nosuchtoken00000_" + "B".repeat(43))).getCluster("errs", null));
         assertProblem(403, () -> asReader.createCluster(new ClusterCreate().name("nope").routingMethod(RoutingMethod.DIRECT), null, null, null, null));

@@ -14,9 +14,14 @@ import java.util.Map;
  * Settings, from a YAML file and then environment variables (which win). Every setting has a default that
  * runs the control plane on this machine with an embedded PostgreSQL; see README "Configuration".
  */
-public record ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth, Tls tls) {
+public record ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth, Tls tls, Feed feed) {
     @com.fasterxml.jackson.annotation.JsonCreator
     public ControlPlaneConfig {
+    }
+
+    /** Without feed settings (the defaults), as before they existed. */
+    public ControlPlaneConfig(Http http, Database database, Agents agents, Auth auth, Tls tls) {
+        this(http, database, agents, auth, tls, null);
     }
 
     public ControlPlaneConfig(Http http, Database database, Agents agents) {
@@ -42,6 +47,12 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
     }
 
     public record Http(String host, Integer port) {}
+
+    /**
+     * The live event feed ({@code GET /v1/events?follow=true}): a comment every {@code keepAliveMillis} when idle, so
+     * proxies and clients see a live connection; a follower whose unsent output passes {@code maxQueuedBytes} is dropped.
+     */
+    public record Feed(Integer keepAliveMillis, Integer maxQueuedBytes) {}
 
     /** The agent stream: how often each side says it is alive (three missed beats close the link). */
     public record Agents(Integer heartbeatMillis) {}
@@ -90,7 +101,7 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
 
     public static ControlPlaneConfig defaults() {
         return new ControlPlaneConfig(new Http("0.0.0.0", 8080), new Database(null, null, null, 8, "data/postgres"), new Agents(5000),
-                new Auth(null, 100.0, 200, false), new Tls(null, null, null));
+                new Auth(null, 100.0, 200, false), new Tls(null, null, null), new Feed(15_000, 1024 * 1024));
     }
 
     public static ControlPlaneConfig load(Path file, Map<String, String> env) throws IOException {
@@ -111,7 +122,8 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
                 new Agents(intOrNull(env, "LVSCP_AGENT_HEARTBEAT_MILLIS")),
                 new Auth(env.get("LVSCP_ADMIN_TOKEN"), doubleOrNull(env, "LVSCP_WRITES_PER_SECOND"), intOrNull(env, "LVSCP_WRITE_BURST"),
                         env.containsKey("LVSCP_PROTECT_METRICS") ? flag(env, "LVSCP_PROTECT_METRICS") : null),
-                new Tls(blankToNull(env, "LVSCP_TLS_CERT_FILE"), blankToNull(env, "LVSCP_TLS_KEY_FILE"), blankToNull(env, "LVSCP_TLS_CLIENT_CA_FILE")));
+                new Tls(blankToNull(env, "LVSCP_TLS_CERT_FILE"), blankToNull(env, "LVSCP_TLS_KEY_FILE"), blankToNull(env, "LVSCP_TLS_CLIENT_CA_FILE")),
+                new Feed(intOrNull(env, "LVSCP_FEED_KEEPALIVE_MILLIS"), intOrNull(env, "LVSCP_FEED_MAX_QUEUED_BYTES")));
     }
 
     private static String blankToNull(Map<String, String> env, String key) {
@@ -159,7 +171,17 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
         Tls t = tls == null ? new Tls(null, null, null) : tls;
         if (o.tls() != null) t = new Tls(or(o.tls().certFile(), t.certFile()), or(o.tls().keyFile(), t.keyFile()),
                 or(o.tls().clientCaFile(), t.clientCaFile()));
-        return new ControlPlaneConfig(h, d, a, u, t);
+        Feed f = feed == null ? new Feed(null, null) : feed;
+        if (o.feed() != null) f = new Feed(or(o.feed().keepAliveMillis(), f.keepAliveMillis()), or(o.feed().maxQueuedBytes(), f.maxQueuedBytes()));
+        return new ControlPlaneConfig(h, d, a, u, t, f);
+    }
+
+    public long feedKeepAliveMillis() {
+        return feed == null || feed.keepAliveMillis() == null ? 15_000 : Math.max(10, feed.keepAliveMillis());
+    }
+
+    public int feedMaxQueuedBytes() {
+        return feed == null || feed.maxQueuedBytes() == null ? 1024 * 1024 : Math.max(1024, feed.maxQueuedBytes());
     }
 
     public long agentHeartbeatMillis() {
@@ -171,10 +193,10 @@ public record ControlPlaneConfig(Http http, Database database, Agents agents, Au
     }
 
     public ControlPlaneConfig withHttpPort(int port) {
-        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, auth, tls);
+        return new ControlPlaneConfig(new Http(http.host(), port), database, agents, auth, tls, feed);
     }
 
     public ControlPlaneConfig withDatabaseUrl(String url, String user, String password) {
-        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, auth, tls);
+        return new ControlPlaneConfig(http, new Database(url, user, password, database.poolSize(), database.dataDir()), agents, auth, tls, feed);
     }
 }

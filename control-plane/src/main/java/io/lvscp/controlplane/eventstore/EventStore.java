@@ -213,6 +213,15 @@ public final class EventStore {
                         : new LogCursor(rows.iterator().next().getString(0), rows.iterator().next().getLong(1)));
     }
 
+    /** The cursor after the last visible event of the log: where a reader that wants only new events starts. */
+    public Future<LogCursor> headCursor() {
+        return pool.query("SELECT transaction_id::text, global_position FROM events"
+                        + " WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY transaction_id DESC, global_position DESC LIMIT 1")
+                .execute()
+                .map(rows -> rows.rowCount() == 0 ? LogCursor.START
+                        : new LogCursor(rows.iterator().next().getString(0), rows.iterator().next().getLong(1)));
+    }
+
     private static int add(List<Object> params, Object value) {
         params.add(value);
         return params.size();

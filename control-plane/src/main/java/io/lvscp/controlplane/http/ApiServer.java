@@ -37,7 +37,7 @@ public final class ApiServer {
 
     public static Router router(Vertx vertx, Pool pool, EventStore store, ClusterProjections projections, ClusterCommands commands,
                                 RouterStatusStore status, AgentGateway gateway, ControlPlaneMetrics metrics, Supplier<Boolean> started,
-                                TokenStore tokens, ControlPlaneConfig.Auth auth) {
+                                TokenStore tokens, ControlPlaneConfig.Auth auth, io.lvscp.controlplane.feed.EventFeed feed) {
         Router router = Router.router(vertx);
         // Path-less routes, so that the HTTP metrics' route label is the API route alone ("/v1/clusters/:cluster").
         router.route().handler(RequestMeta::assignRequestId);
@@ -83,7 +83,7 @@ public final class ApiServer {
 
         Handlers handlers = new Handlers(commands);
         new ResourceRoutes(projections, status, handlers).mount(router);
-        new AuditRoutes(store, projections, handlers).mount(router);
+        new AuditRoutes(store, projections, handlers, feed).mount(router);
         new SpecRoutes(projections, handlers).mount(router);
         new TokenRoutes(tokens, projections).mount(router);
 

@@ -26,11 +26,13 @@ final class AuditRoutes {
     private final EventStore store;
     private final ClusterProjections projections;
     private final Handlers h;
+    private final io.lvscp.controlplane.feed.EventFeed feed;
 
-    AuditRoutes(EventStore store, ClusterProjections projections, Handlers handlers) {
+    AuditRoutes(EventStore store, ClusterProjections projections, Handlers handlers, io.lvscp.controlplane.feed.EventFeed feed) {
         this.store = store;
         this.projections = projections;
         this.h = handlers;
+        this.feed = feed;
     }
 
     void mount(Router r) {
@@ -43,10 +45,21 @@ final class AuditRoutes {
     record RollbackBody(Long revision) {}
 
     private Future<?> events(RoutingContext ctx) {
+        String followParam = ctx.request().getParam("follow");
+        if (followParam != null && !followParam.equals("true") && !followParam.equals("false")) {
+            throw ApiProblem.badRequest(null, "follow must be true or false, not '" + followParam.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+        boolean follow = "true".equals(followParam);
         LogCursor cursor = null;
         String c = ctx.request().getParam("cursor");
         if (c != null) {
             cursor = LogCursor.decode(c).orElseThrow(() -> ApiProblem.badRequest(null, "cursor is not one this API gave out"));
+        }
+        // A reconnecting EventSource sends the last id it received: that is where it resumes, whatever its URL says.
+        String lastEventId = follow ? ctx.request().getHeader("Last-Event-ID") : null;
+        if (lastEventId != null) {
+            cursor = LogCursor.decode(lastEventId.trim())
+                    .orElseThrow(() -> ApiProblem.badRequest(null, "Last-Event-ID is not an event id this API gave out"));
         }
         Long after = longParam(ctx, "after", 0, Long.MAX_VALUE);
         String cluster = ctx.request().getParam("cluster");
@@ -70,6 +83,15 @@ final class AuditRoutes {
         OffsetDateTime until = timeParam(ctx, "until");
         Long limit = longParam(ctx, "limit", 1, MAX_LIMIT);
         int n = limit == null ? DEFAULT_LIMIT : limit.intValue();
+        if (follow) {
+            if (limit != null) throw ApiProblem.badRequest(null, "limit does not apply to follow=true: the feed sends every event");
+            LogQuery filter = new LogQuery(null, null, stream, type, actor, since, until, 1);
+            // Without a place to start, the feed starts at the end of the log: only what is appended from now on.
+            Future<LogCursor> from = cursor != null ? Future.succeededFuture(cursor) : after != null ? store.cursorOf(after) : store.headCursor();
+            String follower = (who == null ? "anonymous" : who.name()) + " from " + ctx.request().remoteAddress()
+                    + " (request id " + ctx.get(RequestMeta.REQUEST_ID_KEY) + ")";
+            return from.onSuccess(at -> feed.follow(ctx.response(), ctx.request().connection(), at, filter, e -> Views.recorded(e).toString(), follower));
+        }
         // "after" becomes a cursor first, so that even an empty page hands back a place to continue from.
         Future<LogCursor> start = cursor != null || after == null ? Future.succeededFuture(cursor) : store.cursorOf(after);
         return start.compose(from -> store.readLog(new LogQuery(from, null, stream, type, actor, since, until, n)).compose(events -> {

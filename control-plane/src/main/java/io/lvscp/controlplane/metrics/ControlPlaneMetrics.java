@@ -69,6 +69,14 @@ public final class ControlPlaneMetrics {
                 .description("Agent streams connected to this control-plane process").register(registry);
     }
 
+    /** The live event feed: who follows it, and who was dropped for reading too slowly. */
+    public void bind(io.lvscp.controlplane.feed.EventFeed feed) {
+        Gauge.builder("lvscp.feed.followers", feed, io.lvscp.controlplane.feed.EventFeed::followers)
+                .description("Clients following the live event feed on this control-plane process").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("lvscp.feed.dropped", feed, f -> f.dropped())
+                .description("Followers of the live event feed dropped because they read too slowly").register(registry);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

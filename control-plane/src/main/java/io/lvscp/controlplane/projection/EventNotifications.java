@@ -21,6 +21,7 @@ public final class EventNotifications {
     private final PgSubscriber subscriber;
     private long sweepTimer = -1;
     private volatile boolean stopping;
+    private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EventNotifications(Vertx vertx, PgConnectOptions options, ClusterProjections projections) {
         this.vertx = vertx;
@@ -28,9 +29,27 @@ public final class EventNotifications {
         this.subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> Math.min(5000L, 100L << Math.min(retries, 6)));
     }
 
+    /** Also wakes {@code listener} on every notification and (re)subscription: a hint to re-read, never the data. */
+    public void onAppended(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void wakeListeners() {
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("an event listener failed", e);
+            }
+        }
+    }
+
     public Future<Void> start(long sweepMillis) {
         subscriber.channel(CHANNEL)
-                .subscribeHandler(v -> projections.catchUpAll().onFailure(f -> LOG.warn("catch-up after subscribe failed", f)))
+                .subscribeHandler(v -> {
+                    projections.catchUpAll().onFailure(f -> LOG.warn("catch-up after subscribe failed", f));
+                    wakeListeners();
+                })
                 .handler(payload -> {
                     // One line per append ("stream version"), several appends to a NOTIFY; each stream caught up once.
                     java.util.Set<String> streams = new java.util.LinkedHashSet<>();
@@ -43,6 +62,7 @@ public final class EventNotifications {
                         projections.catchUp(stream.substring(ClusterProjections.STREAM_PREFIX.length()))
                                 .onFailure(f -> LOG.warn("catch-up of {} failed", stream, f));
                     }
+                    wakeListeners();
                 });
         subscriber.closeHandler(v -> {
             if (!stopping) LOG.warn("event notification connection closed; reconnecting");
