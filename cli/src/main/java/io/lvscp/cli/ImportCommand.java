@@ -41,12 +41,32 @@ public final class ImportCommand implements Callable<Integer> {
             description = "keepalived: the device of the VIPs no vrrp_instance holds (default: those are errors)")
     String device;
 
+    @Option(names = "--nat-router", arity = "2", paramLabel = "ADDRESS/NETMASK DEVICE",
+            description = "keepalived, lb_kind NAT: the NAT router (the real servers' gateway VIP), e.g. 192.168.1.254/24 eth1:1")
+    java.util.List<String> natRouter;
+
     @Option(names = {"-o", "--output"}, paramLabel = "yaml|json", defaultValue = "yaml",
             description = "the document's form (default: ${DEFAULT-VALUE})")
     String output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private io.lvscp.api.model.NatRouter natRouter(CommandLine cl) {
+        if (natRouter == null) return null;
+        String[] a = natRouter.get(0).split("/", 2);
+        String device = natRouter.get(1);
+        boolean v6 = a[0].indexOf(':') >= 0;
+        String mask = a.length < 2 ? null : (!v6 && a[1].matches("\\d{1,2}") && Integer.parseInt(a[1]) <= 32
+                ? io.lvscp.cli.imports.Values.dotted(Integer.parseInt(a[1])) : a[1]);
+        if (io.lvscp.api.model.IpAddresses.parse(a[0]).isEmpty() || mask == null
+                || io.lvscp.api.model.IpAddresses.prefixLength(mask, v6).isEmpty()
+                || !io.lvscp.api.model.KernelInputs.DEVICE.matcher(device).matches() || device.length() > 15) {
+            throw new CommandLine.ParameterException(cl, "--nat-router '" + String.join(" ", natRouter)
+                    + "' is not ADDRESS/NETMASK DEVICE (e.g. 192.168.1.254/24 eth1:1)");
+        }
+        return new io.lvscp.api.model.NatRouter(a[0], mask, device);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -72,7 +92,7 @@ public final class ImportCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, file + ": neither an lvs.cf nor a keepalived.conf that I can tell; give --format");
             }
         }
-        Importer.Result r = Importer.read(file, f, cluster, device);
+        Importer.Result r = Importer.read(file, f, cluster, device, natRouter(cl));
         for (Report.Entry e : r.report().entries()) err.println(e);
         if (r.report().hasErrors()) {
             err.println(file + ": refused: " + r.report().errors().size() + " error(s), nothing imported");

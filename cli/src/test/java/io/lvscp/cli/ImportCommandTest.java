@@ -59,11 +59,13 @@ class ImportCommandTest {
 
     @Test
     void keepalivedDetectedAndIncluded() throws Exception {
-        Run r = run("import", resource("keepalived/keepalived.conf"), "--device", "eth0", "-o", "json");
+        Run r = run("import", resource("keepalived/keepalived.conf"), "--device", "eth0", "--nat-router", "10.0.0.254/24", "eth1",
+                "-o", "json");
         assertEquals(0, r.code(), r.err());
         ClusterDocument d = Json.mapper().readValue(r.out(), ClusterDocument.class);
         assertEquals(5, d.virtualServers().size());
         assertTrue(r.err().contains("web.conf:22: warning: digest"), r.err());
+        assertEquals(new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"), d.natRouter());
     }
 
     @Test
@@ -85,6 +87,8 @@ class ImportCommandTest {
         assertEquals(2, run("import", resource("lvs.cf"), "--format", "nginx").code());
         assertEquals(2, run("import", resource("lvs.cf"), "-o", "xml").code());
         assertEquals(2, run("import", resource("lvs.cf"), "--frobnicate").code());
+        assertEquals(2, run("import", resource("lvs.cf"), "--nat-router", "10.0.0.254", "eth1").code(), "no netmask");
+        assertEquals(2, run("import", resource("lvs.cf"), "--nat-router", "10.0.0.254/24").code(), "no device");
         Run missing = run("import", dir.resolve("nope.cf").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
@@ -93,7 +97,7 @@ class ImportCommandTest {
         assertEquals(2, undetected.code());
         assertTrue(undetected.err().contains("give --format"), undetected.err());
         Run forced = run("import", unknown.toString(), "--format", "lvs.cf");
-        assertEquals(0, forced.code(), "an explicit format is read as that format: " + forced.err());
+        assertEquals(1, forced.code(), "an explicit format is read as that format (and refused: no nat_router): " + forced.err());
         assertTrue(forced.err().contains("x.txt:1: warning: 'hello' has no lvscp equivalent"), forced.err());
     }
 

@@ -58,6 +58,15 @@ public final class Importer {
 
     /** The cluster of {@code file}; {@code defaultDevice} is keepalived's device for VIPs no vrrp_instance holds. */
     public static Result read(Path file, Format format, String clusterName, String defaultDevice) throws IOException {
+        return read(file, format, clusterName, defaultDevice, null);
+    }
+
+    /**
+     * As {@link #read(Path, Format, String, String)}; {@code natRouter} is keepalived's NAT router (keepalived.conf
+     * does not single out the real servers' gateway among its VIPs).
+     */
+    public static Result read(Path file, Format format, String clusterName, String defaultDevice,
+                              io.lvscp.api.model.NatRouter natRouter) throws IOException {
         Report report = new Report();
         String text = Files.readString(file, StandardCharsets.UTF_8);
         String name = clusterName;
@@ -68,10 +77,17 @@ public final class Importer {
         } else {
             name = new NameMapper(report).map(clusterName, "imported", new Statement("", List.of(), null, file, 1), "cluster");
         }
+        java.util.Map<String, Statement> origins = new java.util.HashMap<>();
         ClusterDocument d = switch (format) {
-            case lvs_cf -> LvsCfImporter.read(file, text, name, report);
-            case keepalived -> KeepalivedImporter.read(file, name, defaultDevice, report);
+            case lvs_cf -> LvsCfImporter.read(file, text, name, report, origins);
+            case keepalived -> KeepalivedImporter.read(file, name, defaultDevice, natRouter, report, origins);
         };
+        if (format == Format.lvs_cf && natRouter != null) report.warning(file, 1, "--nat-router ignored: lvs.cf has nat_router");
+        if (!report.hasErrors()) {
+            new Checks(report, origins, file).check(d, format == Format.lvs_cf
+                    ? "network = nat needs nat_router and nat_nmask"
+                    : "keepalived.conf does not single it out among its VIPs: give --nat-router ADDRESS/NETMASK DEVICE");
+        }
         if (!report.hasErrors()) {
             for (String p : KernelInputs.problems(state(d))) report.error(file, 1, "the document would be refused: " + p);
         }

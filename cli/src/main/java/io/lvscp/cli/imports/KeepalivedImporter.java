@@ -51,12 +51,17 @@ public final class KeepalivedImporter {
     private final Values values;
     private final String defaultDevice;
     private final NameMapper vsNames;
+    private final Map<String, Statement> origins;
+    private final io.lvscp.api.model.NatRouter natRouter;
 
     private record Vip(String address, String netmask, String device, Statement s) {}
 
     private record Member(String address, Integer port, Long mark, Statement s) {}
 
-    private KeepalivedImporter(Report report, String defaultDevice) {
+    private KeepalivedImporter(Report report, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
+                               Map<String, Statement> origins) {
+        this.origins = origins;
+        this.natRouter = natRouter;
         this.report = report;
         this.values = new Values(report);
         this.defaultDevice = defaultDevice;
@@ -65,11 +70,13 @@ public final class KeepalivedImporter {
 
     /**
      * The cluster of {@code file} and the files it includes. {@code defaultDevice} is the device of VIPs no
-     * vrrp_instance holds (null: those are errors).
+     * vrrp_instance holds (null: those are errors); {@code natRouter} the NAT router of a NAT cluster, which
+     * keepalived.conf does not single out; {@code origins} gets where each part was written (see {@link Checks}).
      */
-    public static ClusterDocument read(Path file, String clusterName, String defaultDevice, Report report) throws IOException {
+    public static ClusterDocument read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
+                                       Report report, Map<String, Statement> origins) throws IOException {
         List<Statement> statements = load(file, report, 0, null);
-        return new KeepalivedImporter(report, defaultDevice).cluster(statements, clusterName, file);
+        return new KeepalivedImporter(report, defaultDevice, natRouter, origins).cluster(statements, clusterName, file);
     }
 
     static List<Statement> load(Path file, Report report, int depth, Statement from) throws IOException {
@@ -149,21 +156,32 @@ public final class KeepalivedImporter {
         List<ClusterDocument.VirtualServer> out = new ArrayList<>();
         RoutingMethod[] routing = {null};
         for (Statement s : virtualServers) virtualServer(s, groups, vips, routing, out);
-        RoutingMethod cluster = routing[0] == null ? RoutingMethod.nat : routing[0];
+        RoutingMethod cluster = routing[0];
+        if (cluster == null) {
+            cluster = RoutingMethod.direct;
+            report.warning(file, 1, "no virtual_server: nothing says how the cluster routes; imported as direct (which needs no NAT router)");
+        }
+        final RoutingMethod clusterRouting = cluster;
         // Real servers of a virtual server whose lb_kind is not the cluster's get it as their forwarding method.
         List<ClusterDocument.VirtualServer> fixed = new ArrayList<>();
         for (ClusterDocument.VirtualServer vs : out) {
             fixed.add(new ClusterDocument.VirtualServer(vs.name(), vs.address(), vs.netmask(), vs.device(), vs.port(),
                     vs.protocol(), vs.firewallMark(), vs.scheduler(), vs.persistence(), vs.healthCheck(),
                     vs.quiesceOnFailure(), vs.sorryServer(), vs.active(), vs.quorum(),
-                    vs.realServers().stream().map(r -> r.forwarding() == cluster.defaultForwarding()
+                    vs.realServers().stream().map(r -> r.forwarding() == clusterRouting.defaultForwarding()
                             ? new RealServer(r.name(), r.address(), r.port(), r.weight(), null, r.state(),
                                     r.upperThreshold(), r.lowerThreshold(), r.healthCheck())
                             : r).toList()));
         }
         report.warning(file, 1, "keepalived.conf names no LVS routers' own addresses: the document has no routers "
                 + "(add the router pair after import)");
-        return new ClusterDocument(clusterName, cluster, null, Heartbeat.defaults(), sync[0], List.of(), fixed, List.of());
+        io.lvscp.api.model.NatRouter nat = null;
+        if (natRouter != null && cluster == RoutingMethod.nat) {
+            nat = natRouter;
+        } else if (natRouter != null) {
+            report.warning(file, 1, "--nat-router ignored: the cluster routes by " + cluster + " (the first virtual server's lb_kind)");
+        }
+        return new ClusterDocument(clusterName, cluster, nat, Heartbeat.defaults(), sync[0], List.of(), fixed, List.of());
     }
 
     private void globalDefs(Statement g, ConnectionSync[] sync) {
@@ -171,6 +189,7 @@ public final class KeepalivedImporter {
         for (Statement s : g.block()) {
             if (s.keyword().equals("lvs_sync_daemon")) {
                 sync[0] = syncDaemon(s);
+                origins.put("sync", s);
             } else {
                 ignored.add(s.keyword());
             }
@@ -216,8 +235,12 @@ public final class KeepalivedImporter {
                 case "lvs_sync_daemon_interface" -> {
                     String device = values.device(s, s.arg(0), "lvs_sync_daemon_interface");
                     if (device != null) sync[0] = new ConnectionSync(device, ConnectionSync.DEFAULT_SYNC_ID);
+                    origins.put("sync", s);
                 }
-                case "lvs_sync_daemon" -> sync[0] = syncDaemon(s);
+                case "lvs_sync_daemon" -> {
+                    sync[0] = syncDaemon(s);
+                    origins.put("sync", s);
+                }
                 default -> report.warning(s, "vrrp_instance " + v.value() + ": '" + s.keyword()
                         + "' ignored (lvscp's router pair heartbeat replaces VRRP)");
             }
@@ -328,7 +351,10 @@ public final class KeepalivedImporter {
             return;
         }
         Settings set = settings(s);
-        if (set.method != null && routing[0] == null) routing[0] = set.method;
+        if (routing[0] == null) {
+            routing[0] = set.method == null ? RoutingMethod.nat : set.method;
+            origins.put("cluster", set.methodAt == null ? s : set.methodAt);
+        }
         for (Member m : members) {
             if (m.mark != null) {
                 report.error(m.s, "virtual_server fwmark " + m.mark + ": an lvscp firewall-mark virtual server needs the VIP "
@@ -355,6 +381,8 @@ public final class KeepalivedImporter {
             }
             String raw = m.address + " " + m.port;
             String name = vsNames.map(raw, "virtual", m.s, "virtual server");
+            origins.put("vs:" + name, m.s);
+            set.realServerAt.forEach((rs, at) -> origins.put("rs:" + name + "/" + rs, at));
             Persistence persistence = set.persistTimeout == null ? null
                     : new Persistence(set.persistTimeout, set.granularity == null ? null
                     : values.netmask(set.granularityAt, set.granularity, m.address, "persistence_granularity"));
@@ -376,6 +404,8 @@ public final class KeepalivedImporter {
         Statement granularityAt;
         Scheduler scheduler;
         RoutingMethod method;
+        Statement methodAt;
+        Map<String, Statement> realServerAt = new HashMap<>();
         Protocol protocol;
         SorryServer sorry;
         Boolean quiesce;
@@ -403,6 +433,7 @@ public final class KeepalivedImporter {
                     }
                 }
                 case "lb_kind", "lvs_method" -> {
+                    set.methodAt = s;
                     switch (Objects.toString(s.arg(0), "").toUpperCase(Locale.ROOT)) {
                         case "NAT" -> set.method = RoutingMethod.nat;
                         case "DR" -> set.method = RoutingMethod.direct;
@@ -447,7 +478,10 @@ public final class KeepalivedImporter {
         List<Rs> rss = new ArrayList<>();
         for (Statement r : realServers) {
             Rs rs = realServer(r, set, rsNames);
-            if (rs != null) rss.add(rs);
+            if (rs != null) {
+                rss.add(rs);
+                set.realServerAt.put(rs.name, r);
+            }
         }
         // Keepalived checks each real server on its own; lvscp has the virtual server's check and per-server overrides.
         Map<HealthCheck, Long> counts = rss.stream().collect(Collectors.groupingBy(Rs::check, LinkedHashMap::new, Collectors.counting()));

@@ -33,16 +33,20 @@ public final class LvsCfImporter {
     private final Report report;
     private final Values values;
     private final NameMapper vsNames;
+    private final Map<String, Statement> origins;
+    private final List<io.lvscp.api.model.FirewallMark> marks = new ArrayList<>();
 
-    private LvsCfImporter(Report report) {
+    private LvsCfImporter(Report report, Map<String, Statement> origins) {
+        this.origins = origins;
         this.report = report;
         this.values = new Values(report);
         this.vsNames = new NameMapper(report);
     }
 
-    public static ClusterDocument read(Path file, String text, String clusterName, Report report) {
+    /** {@code origins} gets where each part of the document was written (see {@link Checks}). */
+    public static ClusterDocument read(Path file, String text, String clusterName, Report report, Map<String, Statement> origins) {
         List<Statement> statements = new Tokenizer(file, "#", report).parse(text);
-        return new LvsCfImporter(report).cluster(statements, clusterName);
+        return new LvsCfImporter(report, origins).cluster(statements, clusterName);
     }
 
     /** One line as key and value: "key = value", "key=value", "key value" (a block's header). */
@@ -192,16 +196,22 @@ public final class LvsCfImporter {
             }
         }
         Heartbeat heartbeat = new Heartbeat(hbPort, keepalive, deadtime, null).withDefaults();
+        if (g.containsKey("network")) origins.put("cluster", g.get("network").s);
+        if (syncAt != null) origins.put("sync", g.containsKey("syncd_iface") ? g.get("syncd_iface").s : syncAt.s);
+        if (g.containsKey("deadtime")) origins.put("heartbeat", g.get("deadtime").s);
+        if (g.containsKey("primary")) origins.put("router:primary", g.get("primary").s);
+        if (g.containsKey("backup")) origins.put("router:backup", g.get("backup").s);
         List<ClusterDocument.VirtualServer> vss = new ArrayList<>();
         for (Kv v : virtuals) {
             ClusterDocument.VirtualServer vs = virtual(v);
             if (vs != null) vss.add(vs);
         }
-        return new ClusterDocument(clusterName, routing, natRouter, heartbeat, connectionSync, routers, vss, List.of());
+        return new ClusterDocument(clusterName, routing, natRouter, heartbeat, connectionSync, routers, vss, List.copyOf(marks));
     }
 
     private ClusterDocument.VirtualServer virtual(Kv header) {
         String name = vsNames.map(header.value, "virtual", header.s, "virtual server");
+        origins.put("vs:" + name, header.s);
         List<Kv> servers = new ArrayList<>();
         Map<String, Kv> v = settings(header.s.block(), servers, "server", " inside a virtual server");
         String address = null, device = null, netmask = null, send = null, expect = null, program = null;
@@ -268,10 +278,14 @@ public final class LvsCfImporter {
             netmask = values.netmask(v.get("vip_nmask").s, netmask, address, "vip_nmask");
         }
         if (mark != null && port != null) {
-            report.warning(v.get("port").s, "port " + port + " of a firewall-mark virtual server is left out: in lvscp the mark's rules "
-                    + "choose the ports (add them as a firewall mark; lvs.cf does not hold the iptables rules that mark packets)");
+            // lvscp's firewall-mark virtual server balances a mark the cluster defines (its VIP, protocol and ports);
+            // lvs.cf has the mark and a port, the iptables rules that mark packets are elsewhere.
+            marks.add(new io.lvscp.api.model.FirewallMark(mark, protocol == null ? Protocol.tcp : protocol, address, List.of(String.valueOf(port))));
+            report.warning(v.get("fwmark").s, "fwmark " + mark + ": imported as firewall mark " + mark + " gathering port " + port
+                    + " (lvs.cf's port) of " + address + "; the iptables rules that marked packets are not in lvs.cf: add the other ports they mark");
         } else if (mark != null) {
-            report.warning(v.get("fwmark").s, "fwmark " + mark + ": the rules that mark packets are not in lvs.cf; add them as a firewall mark");
+            report.error(v.get("fwmark").s, "fwmark " + mark + " without a port: lvscp's firewall mark needs the ports it gathers, "
+                    + "and lvs.cf does not hold the rules that mark packets");
         } else if (port == null) {
             report.error(header.s, "virtual server '" + header.value + "' has neither port nor fwmark");
         }
@@ -286,7 +300,7 @@ public final class LvsCfImporter {
         NameMapper rsNames = new NameMapper(report);
         List<RealServer> reals = new ArrayList<>();
         for (Kv s : servers) {
-            RealServer rs = server(s, rsNames, port);
+            RealServer rs = server(s, rsNames, port, name);
             if (rs != null) reals.add(rs);
         }
         VirtualServerSpec spec = new VirtualServerSpec(name, address, netmask, device, vsPort, protocol, mark, scheduler,
@@ -336,8 +350,9 @@ public final class LvsCfImporter {
         return addr == null ? null : new SorryServer(addr, port);
     }
 
-    private RealServer server(Kv header, NameMapper names, Integer virtualPort) {
+    private RealServer server(Kv header, NameMapper names, Integer virtualPort, String vsName) {
         String name = names.map(header.value, "server", header.s, "real server");
+        origins.put("rs:" + vsName + "/" + name, header.s);
         Map<String, Kv> r = settings(header.s.block(), new ArrayList<>(), "\0", " inside a server");
         String address = null;
         Integer port = null, weight = null;

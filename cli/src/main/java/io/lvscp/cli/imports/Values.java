@@ -9,7 +9,7 @@ import java.util.Locale;
  * The checks of single values both mappers share, each an error in the report (and null) when the value has not
  * the shape lvscp's API and agents accept ({@link KernelInputs}, {@link IpAddresses}).
  */
-final class Values {
+public final class Values {
     private final Report report;
 
     Values(Report report) {
@@ -33,7 +33,7 @@ final class Values {
         return null;
     }
 
-    static String dotted(int prefix) {
+    public static String dotted(int prefix) {
         long bits = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
         return ((bits >> 24) & 255) + "." + ((bits >> 16) & 255) + "." + ((bits >> 8) & 255) + "." + (bits & 255);
     }

@@ -65,7 +65,9 @@ class DebianSamplesTest {
     /** What lvscp cannot express in these samples, as the errors say it. */
     private static final List<String> EXPECTED_REASONS = List.of(
             "no vrrp_instance's virtual_ipaddress holds",
-            "an lvscp firewall-mark virtual server needs the VIP");
+            "an lvscp firewall-mark virtual server needs the VIP",
+            "an lvscp NAT cluster needs its NAT router");
+    static final io.lvscp.api.model.NatRouter NAT_ROUTER = new io.lvscp.api.model.NatRouter("172.16.0.254", "255.255.255.0", "eth1");
 
     @Test
     void everySampleImportsOrNamesWhatCannotBeExpressed() throws Exception {
@@ -98,12 +100,12 @@ class DebianSamplesTest {
     }
 
     @Test
-    void withADeviceEverySampleButTheFirewallMarkOnesImports() throws Exception {
+    void withADeviceAndANatRouterEverySampleButTheFirewallMarkOnesImports() throws Exception {
         Set<String> refused = new TreeSet<>();
         int imported = 0;
         for (Path f : samples) {
             if (!configuresVirtualServers(f)) continue;
-            Importer.Result r = Importer.read(f, Importer.Format.keepalived, null, "eth0");
+            Importer.Result r = Importer.read(f, Importer.Format.keepalived, null, "eth0", NAT_ROUTER);
             if (r.report().hasErrors()) {
                 refused.add(f.getFileName().toString());
                 for (Report.Entry e : r.report().errors()) {
@@ -126,7 +128,7 @@ class DebianSamplesTest {
 
     @Test
     void whatTheMainSampleGives() throws Exception {
-        Importer.Result r = Importer.read(SAMPLES.resolve("keepalived.conf.sample"), Importer.Format.keepalived, null, "eth0");
+        Importer.Result r = Importer.read(SAMPLES.resolve("keepalived.conf.sample"), Importer.Format.keepalived, null, "eth0", NAT_ROUTER);
         assertFalse(r.report().hasErrors(), r.report().entries().toString());
         ClusterDocument d = r.document();
         assertEquals("keepalived-conf-sample", d.name());

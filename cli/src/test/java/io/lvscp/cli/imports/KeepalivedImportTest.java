@@ -41,7 +41,8 @@ class KeepalivedImportTest {
 
     @Test
     void includesVrrpGroupsAndEveryVirtualServerDirective() throws Exception {
-        Importer.Result r = Importer.read(Fixtures.resource("keepalived/keepalived.conf"), Importer.Format.keepalived, "ka", "eth9");
+        Importer.Result r = Importer.read(Fixtures.resource("keepalived/keepalived.conf"), Importer.Format.keepalived, "ka", "eth9",
+                new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"));
         Report rep = r.report();
         assertFalse(rep.hasErrors(), rep.entries().toString());
         ClusterDocument d = r.document();
@@ -58,6 +59,7 @@ class KeepalivedImportTest {
                 "conf.d/*.conf included in name order (more.conf, web.conf), the group's range expanded");
         // The cluster routes as the first virtual server (the DNS group's lb_kind NAT); the others' real servers say how.
         assertEquals(RoutingMethod.nat, d.routingMethod());
+        assertEquals(new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"), d.natRouter(), "--nat-router");
 
         ClusterDocument.VirtualServer web = vs.get("10-0-0-100-80");
         assertEquals("eth0:1", web.device(), "from the vrrp_instance's virtual_ipaddress, dev and label");
@@ -145,6 +147,13 @@ class KeepalivedImportTest {
         entry(rep, "keepalived.conf", 14, warning, "SMTP_CHECK has no lvscp equivalent: the real server gets a tcp connect check");
         entry(rep, "keepalived.conf", 19, error, "virtual_server fwmark 7: an lvscp firewall-mark virtual server needs the VIP");
         assertEquals(new ConnectionSync("eth3", 0), r.document().connectionSync());
+    }
+
+    @Test
+    void aNatClusterWithoutItsNatRouterIsRefusedSayingHowToGiveIt() throws Exception {
+        Importer.Result r = Importer.read(Fixtures.resource("keepalived/keepalived.conf"), Importer.Format.keepalived, null, "eth0");
+        entry(r.report(), "more.conf", 7, error, "give --nat-router ADDRESS/NETMASK DEVICE");
+        assertEquals(1, r.report().errors().size(), r.report().errors().toString());
     }
 
     @Test

@@ -40,7 +40,8 @@ class LvsCfImportTest {
         assertEquals(new ConnectionSync("eth1", 7), d.connectionSync());
         assertEquals(List.of(new Router("primary", "10.0.0.1", "192.168.1.1", RolePreference.primary),
                 new Router("backup", "10.0.0.2", "192.168.1.2", RolePreference.backup)), d.routers());
-        assertEquals(List.of(), d.firewallMarks());
+        assertEquals(List.of(new io.lvscp.api.model.FirewallMark(3L, Protocol.tcp, "10.0.0.101", List.of("21"))), d.firewallMarks(),
+                "the fwmark virtual server's mark, gathering its port");
         Report rep = r.report();
         entry(rep, "lvs.cf", 2, warning, "serial_no");
         entry(rep, "lvs.cf", 16, warning, "debug_level");
@@ -96,7 +97,7 @@ class LvsCfImportTest {
         assertEquals(21, ftp.realServers().get(0).port());
         entry(r.report(), "lvs.cf", 60, warning, "expect with send_program");
         entry(r.report(), "lvs.cf", 63, warning, "'port' given again (first at line 57)");
-        entry(r.report(), "lvs.cf", 63, warning, "port 21 of a firewall-mark virtual server is left out");
+        entry(r.report(), "lvs.cf", 58, warning, "imported as firewall mark 3 gathering port 21");
         Fixtures.assertValidAndRoundTrips(d);
     }
 
@@ -111,6 +112,52 @@ class LvsCfImportTest {
         entry(rep, "bad-lvs.cf", 6, error, "scheduler 'fastest'");
         entry(rep, "bad-lvs.cf", 8, error, "'check.sh' is not an absolute path");
         assertEquals(5, rep.errors().size(), rep.errors().toString());
+    }
+
+    @Test
+    void whatTheServerWouldRefuseIsRefusedAtItsLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("lvs.cf");
+        java.nio.file.Files.writeString(f, """
+                primary = 10.0.0.1
+                network = nat
+                keepalive = 10
+                deadtime = 5
+                syncdaemon = 1
+                syncd_iface = eth1:1
+                virtual web {
+                    address = 10.0.0.100 eth0:1
+                    vip_nmask = 255.255.255.0
+                    port = 80
+                    sorry_server = 10.0.0.100
+                    server a {
+                        address = 10.0.0.100
+                    }
+                }
+                """);
+        Importer.Result r = Importer.read(f, Importer.Format.lvs_cf, null, null);
+        Report rep = r.report();
+        entry(rep, "lvs.cf", 2, error, "an lvscp NAT cluster needs its NAT router");
+        entry(rep, "lvs.cf", 1, error, "router primary of a NAT cluster needs its private address");
+        entry(rep, "lvs.cf", 4, error, "deadtime 5 s must be longer than the keepalive interval 10 s");
+        entry(rep, "lvs.cf", 6, error, "the sync daemon needs an interface");
+        entry(rep, "lvs.cf", 7, error, "the sorry server cannot be the VIP itself");
+        entry(rep, "lvs.cf", 12, error, "real server 10.0.0.100 is the VIP itself");
+
+        Path direct = dir.resolve("direct.cf");
+        java.nio.file.Files.writeString(direct, """
+                network = direct
+                virtual web {
+                    address = 10.0.0.100 eth0:1
+                    vip_nmask = 255.255.255.0
+                    port = 80
+                    server a {
+                        address = 192.168.1.1
+                        port = 8080
+                    }
+                }
+                """);
+        entry(Importer.read(direct, Importer.Format.lvs_cf, null, null).report(), "direct.cf", 6, error,
+                "reached by direct routing, which leaves packets unchanged, so it serves the virtual server's port 80, not 8080");
     }
 
     @Test
