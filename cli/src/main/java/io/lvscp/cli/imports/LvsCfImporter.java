@@ -78,6 +78,8 @@ public final class LvsCfImporter {
             if (s.hasBlock()) {
                 if (kv.key.equals(blockKeyword)) {
                     blocks.add(kv);
+                } else if (kv.key.equals("failover") && blockKeyword.equals("virtual")) {
+                    report.warning(s, "failover " + kv.value + ": Piranha's failover services (service = fos) have no lvscp equivalent; ignored");
                 } else {
                     report.warning(s, "'" + kv.key + " { ... }' is not a block lvs.cf has" + where + "; ignored");
                 }
@@ -330,6 +332,13 @@ public final class LvsCfImporter {
             return new HealthCheck(HealthCheckKind.program, null, null, null, null, null, program, interval, timeout, reentry, null, null);
         }
         if (send != null || expect != null) {
+            if (Boolean.TRUE.equals(useRegex) && expect != null) {
+                try {
+                    java.util.regex.Pattern.compile(expect);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    report.error(v.get("expect").s, "expect '" + expect + "' is not a regular expression (use_regex = 1): " + e.getDescription());
+                }
+            }
             return new HealthCheck(HealthCheckKind.expect, null, null, send, expect, useRegex, null, interval, timeout, reentry, null, null);
         }
         if (useRegex != null) report.warning(v.get("use_regex").s, "use_regex without expect; ignored");

@@ -8,7 +8,7 @@ import java.util.List;
  * The words of a configuration file, grouped into statements: a statement is the words of one line up to an
  * opening brace (whose block follows, until its closing brace) or a line's end. Words are split at white space
  * (spaces, tabs); a double-quoted string is one word, with {@code \"}, {@code \\}, {@code \n}, {@code \r} and
- * {@code \t} escapes; a comment runs from one of {@code commentChars} outside quotes to the line's end.
+ * {@code \t} escapes (any other backslash stays, so a regular expression's {@code \d} is kept); a comment runs from one of {@code commentChars} outside quotes to the line's end.
  * A brace may stand alone or touch a word ({@code virtual web{}). lvs.cf's {@code key = value} is read by its
  * mapper: the '=' is a word here.
  */
@@ -112,12 +112,13 @@ public final class Tokenizer {
                     if (q == '\n') break;
                     if (q == '\\' && i + 1 < n && text.charAt(i + 1) != '\n') {
                         char e = text.charAt(i + 1);
-                        b.append(switch (e) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            default -> e;
-                        });
+                        switch (e) {
+                            case 'n' -> b.append('\n');
+                            case 'r' -> b.append('\r');
+                            case 't' -> b.append('\t');
+                            case '"', '\\' -> b.append(e);
+                            default -> b.append(q).append(e); // "\d" in a regex stays "\d"
+                        }
                         i += 2;
                         continue;
                     }

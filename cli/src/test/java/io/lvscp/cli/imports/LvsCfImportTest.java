@@ -161,6 +161,28 @@ class LvsCfImportTest {
     }
 
     @Test
+    void regexesAndFailoverServices(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("lvs.cf");
+        java.nio.file.Files.writeString(f, """
+                network = direct
+                failover ftp {
+                    address = 10.0.0.9 eth0:9
+                }
+                virtual web {
+                    address = 10.0.0.100 eth0:1
+                    vip_nmask = 255.255.255.0
+                    port = 80
+                    send = "GET / HTTP/1.0\\r\\n\\r\\n"
+                    expect = "HTTP/1\\.[01] (200"
+                    use_regex = 1
+                }
+                """);
+        Report rep = Importer.read(f, Importer.Format.lvs_cf, null, null).report();
+        entry(rep, "lvs.cf", 2, warning, "failover ftp: Piranha's failover services");
+        entry(rep, "lvs.cf", 10, error, "is not a regular expression (use_regex = 1)");
+    }
+
+    @Test
     void oddlyWrittenFilesReadTheSame(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path f = dir.resolve("Odd LVS.cf");
         java.nio.file.Files.writeString(f, """

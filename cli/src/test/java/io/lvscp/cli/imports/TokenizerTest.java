@@ -50,6 +50,13 @@ class TokenizerTest {
     }
 
     @Test
+    void otherBackslashesStaySoRegexesSurvive() {
+        Report r = new Report();
+        List<Statement> s = new Tokenizer(F, "#", r).parse("expect = \"HTTP/1\\.[01] \\d+\\\\\"\n");
+        assertEquals("HTTP/1\\.[01] \\d+\\", s.get(0).arg(1));
+    }
+
+    @Test
     void lvsCfCommentsAreHashOnly() {
         Report r = new Report();
         List<Statement> s = new Tokenizer(F, "#", r).parse("expect = !ok # c\n");
