@@ -45,6 +45,10 @@ public final class ImportCommand implements Callable<Integer> {
             description = "keepalived, lb_kind NAT: the NAT router (the real servers' gateway VIP), e.g. 192.168.1.254/24 eth1:1")
     java.util.List<String> natRouter;
 
+    @Option(names = "--config-id", paramLabel = "ID",
+            description = "keepalived: the config id (keepalived -i) its conditional '@ID' lines are read for (default: none)")
+    String configId;
+
     @Option(names = {"-o", "--output"}, paramLabel = "yaml|json", defaultValue = "yaml",
             description = "the document's form (default: ${DEFAULT-VALUE})")
     String output;
@@ -92,7 +96,7 @@ public final class ImportCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, file + ": neither an lvs.cf nor a keepalived.conf that I can tell; give --format");
             }
         }
-        Importer.Result r = Importer.read(file, f, cluster, device, natRouter(cl));
+        Importer.Result r = Importer.read(file, f, cluster, device, natRouter(cl), configId);
         for (Report.Entry e : r.report().entries()) err.println(e);
         if (r.report().hasErrors()) {
             err.println(file + ": refused: " + r.report().errors().size() + " error(s), nothing imported");

@@ -67,6 +67,12 @@ public final class Importer {
      */
     public static Result read(Path file, Format format, String clusterName, String defaultDevice,
                               io.lvscp.api.model.NatRouter natRouter) throws IOException {
+        return read(file, format, clusterName, defaultDevice, natRouter, null);
+    }
+
+    /** As above; {@code configId} is keepalived's config id (-i), for its conditional {@code @ID} lines. */
+    public static Result read(Path file, Format format, String clusterName, String defaultDevice,
+                              io.lvscp.api.model.NatRouter natRouter, String configId) throws IOException {
         Report report = new Report();
         String text = Files.readString(file, StandardCharsets.UTF_8);
         String name = clusterName;
@@ -80,7 +86,7 @@ public final class Importer {
         java.util.Map<String, Statement> origins = new java.util.HashMap<>();
         ClusterDocument d = switch (format) {
             case lvs_cf -> LvsCfImporter.read(file, text, name, report, origins);
-            case keepalived -> KeepalivedImporter.read(file, name, defaultDevice, natRouter, report, origins);
+            case keepalived -> KeepalivedImporter.read(file, name, defaultDevice, natRouter, configId, report, origins);
         };
         if (format == Format.lvs_cf && natRouter != null) report.warning(file, 1, "--nat-router ignored: lvs.cf has nat_router");
         if (!report.hasErrors()) {

@@ -75,11 +75,17 @@ public final class KeepalivedImporter {
      */
     public static ClusterDocument read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
                                        Report report, Map<String, Statement> origins) throws IOException {
-        List<Statement> statements = load(file, report, 0, null);
+        return read(file, clusterName, defaultDevice, natRouter, null, report, origins);
+    }
+
+    /** As above; {@code configId} is keepalived's -i: which {@code @ID} lines count (null: none of them). */
+    public static ClusterDocument read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
+                                       String configId, Report report, Map<String, Statement> origins) throws IOException {
+        List<Statement> statements = load(file, report, 0, null, configId);
         return new KeepalivedImporter(report, defaultDevice, natRouter, origins).cluster(statements, clusterName, file);
     }
 
-    static List<Statement> load(Path file, Report report, int depth, Statement from) throws IOException {
+    static List<Statement> load(Path file, Report report, int depth, Statement from, String configId) throws IOException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -88,25 +94,50 @@ public final class KeepalivedImporter {
             report.error(from, "include: cannot read " + file + ": " + e.getMessage());
             return List.of();
         }
-        return expand(new Tokenizer(file, "#!", report).parse(text), file, report, depth);
+        return expand(new Tokenizer(file, "#!", report).parse(text), file, report, depth, configId);
     }
 
-    /** Each {@code include} replaced by the statements of the files it names, in every block. */
-    private static List<Statement> expand(List<Statement> in, Path file, Report report, int depth) throws IOException {
+    private static final Set<String> INCLUDES = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
+
+    /**
+     * Each {@code include} (and its variants) replaced by the statements of the files it names, in every block;
+     * keepalived's conditional lines ({@code @ID ...} counts only under config id ID, {@code @^ID ...} under any
+     * other) resolved for {@code configId}, each reported; its parameters ({@code $NAME}) refused.
+     */
+    private static List<Statement> expand(List<Statement> in, Path file, Report report, int depth, String configId) throws IOException {
         List<Statement> out = new ArrayList<>();
         for (Statement s : in) {
-            if (s.keyword().equals("include") && !s.hasBlock()) {
+            if (s.keyword().startsWith("@") && s.keyword().length() > 1) {
+                boolean negated = s.keyword().startsWith("@^");
+                String id = s.keyword().substring(negated ? 2 : 1);
+                boolean counts = negated != id.equals(configId);
+                report.warning(s, "conditional line for config id " + (negated ? "other than " : "") + "'" + id + "': "
+                        + (counts ? "imported" : "left out") + (configId == null ? " (no --config-id)" : " (--config-id " + configId + ")"));
+                if (!counts || s.args().isEmpty()) continue;
+                s = new Statement(s.args().get(0), s.args().subList(1, s.args().size()), s.block(), s.file(), s.line());
+            }
+            if (s.keyword().startsWith("$") || s.args().stream().anyMatch(a -> a.startsWith("$"))) {
+                report.error(s, "keepalived's parameters ($NAME) are not read by lvscp import: substitute them first");
+                continue;
+            }
+            if (INCLUDES.contains(s.keyword()) && !s.hasBlock()) {
                 if (depth >= MAX_INCLUDE_DEPTH) {
                     report.error(s, "include nested more than " + MAX_INCLUDE_DEPTH + " deep (a file that includes itself?)");
                     continue;
                 }
                 for (String pattern : s.args()) {
                     List<Path> files = glob(file, pattern, s, report);
-                    if (files.isEmpty()) report.warning(s, "include " + pattern + " matches no file");
-                    for (Path f : files) out.addAll(load(f, report, depth + 1, s));
+                    if (files.isEmpty()) {
+                        if (s.keyword().equals("includem") || s.keyword().equals("includea")) {
+                            report.error(s, s.keyword() + " " + pattern + " matches no file");
+                        } else {
+                            report.warning(s, s.keyword() + " " + pattern + " matches no file");
+                        }
+                    }
+                    for (Path f : files) out.addAll(load(f, report, depth + 1, s, configId));
                 }
             } else if (s.hasBlock()) {
-                out.add(new Statement(s.keyword(), s.args(), expand(s.block(), file, report, depth), s.file(), s.line()));
+                out.add(new Statement(s.keyword(), s.args(), expand(s.block(), file, report, depth, configId), s.file(), s.line()));
             } else {
                 out.add(s);
             }

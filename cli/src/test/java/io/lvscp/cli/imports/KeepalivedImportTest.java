@@ -157,6 +157,53 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void conditionalLinesIncludeVariantsAndParameters(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("keepalived.conf");
+        Files.writeString(f, """
+                vrrp_instance VI_1 {
+                    interface eth0
+                    virtual_ipaddress {
+                @lb1    10.1.0.1/24
+                @^lb1   10.1.0.2/24
+                    }
+                }
+                includer optional/*.conf
+                includea required-*.conf
+                @lb1 virtual_server 10.1.0.1 80 {
+                    lb_kind DR
+                    real_server 10.2.0.1 80 {
+                        weight 4
+                    }
+                }
+                @^lb1 virtual_server 10.1.0.2 80 {
+                    lb_kind DR
+                    real_server 10.2.0.2 80 {
+                    }
+                }
+                """);
+        Importer.Result lb1 = Importer.read(f, Importer.Format.keepalived, null, null, null, "lb1");
+        Report rep = lb1.report();
+        entry(rep, "keepalived.conf", 4, warning, "conditional line for config id 'lb1': imported (--config-id lb1)");
+        entry(rep, "keepalived.conf", 5, warning, "conditional line for config id other than 'lb1': left out");
+        entry(rep, "keepalived.conf", 8, warning, "includer optional/*.conf matches no file");
+        entry(rep, "keepalived.conf", 9, error, "includea required-*.conf matches no file");
+        assertEquals(1, rep.errors().size(), rep.errors().toString());
+        assertEquals(List.of("10.1.0.1"), lb1.document().virtualServers().stream().map(ClusterDocument.VirtualServer::address).toList());
+        assertEquals(HealthCheckKind.none, lb1.document().virtualServers().get(0).healthCheck().kind(),
+                "keepalived keeps a real server without a checker whatever it does");
+
+        Importer.Result other = Importer.read(f, Importer.Format.keepalived, null, null, null, null);
+        assertEquals(List.of("10.1.0.2"), other.document().virtualServers().stream().map(ClusterDocument.VirtualServer::address).toList());
+        entry(other.report(), "keepalived.conf", 10, warning, "'lb1': left out (no --config-id)");
+
+        Path params = dir.resolve("params.conf");
+        Files.writeString(params, "$IF=eth0\nvrrp_instance VI_1 {\n    interface $IF\n}\n");
+        Report p = Importer.read(params, Importer.Format.keepalived, null, null).report();
+        entry(p, "params.conf", 1, error, "keepalived's parameters ($NAME) are not read");
+        entry(p, "params.conf", 3, error, "keepalived's parameters ($NAME) are not read");
+    }
+
+    @Test
     void anIncludeLoopIsAnError(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.conf"), "include b.conf\n");
         Files.writeString(dir.resolve("b.conf"), "include a.conf\n");
