@@ -1,0 +1,37 @@
+package io.lvscp.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lvscp} command. Subcommands: {@code import}. Exit codes: 0 done, 1 refused (the input cannot be
+ * carried over; every reason is printed), 2 a usage error.
+ */
+@Command(name = "lvscp", mixinStandardHelpOptions = true, version = "lvscp 0.1.0",
+        description = "Control plane for Linux Virtual Server clusters: the command line.",
+        subcommands = {ImportCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:refused (the reasons printed on stderr)", "2:usage error"})
+public final class Lvscp implements Runnable {
+    public static final int OK = 0;
+    public static final int REFUSED = 1;
+    public static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: import");
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Lvscp());
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : REFUSED);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
