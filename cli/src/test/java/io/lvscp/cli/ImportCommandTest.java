@@ -1,7 +1,7 @@
 package io.lvscp.cli;
 
 import io.lvscp.api.json.Json;
-import io.lvscp.cli.imports.ClusterDocument;
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.cli.imports.Documents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class ImportCommandTest {
     void lvsCfToYamlAndJson() throws Exception {
         Run yaml = run("import", resource("lvs.cf"));
         assertEquals(0, yaml.code(), yaml.err());
-        ClusterDocument fromYaml = Documents.yamlMapper().readValue(yaml.out(), ClusterDocument.class);
+        ClusterSpec fromYaml = Documents.yamlMapper().readValue(yaml.out(), ClusterSpec.class);
         assertEquals("lvs", fromYaml.name());
         assertEquals(2, fromYaml.virtualServers().size());
         assertTrue(yaml.err().contains("lvs.cf:2: warning: serial_no"), yaml.err());
@@ -46,7 +46,7 @@ class ImportCommandTest {
 
         Run json = run("import", resource("lvs.cf"), "-o", "json", "--cluster", "Prod_1");
         assertEquals(0, json.code(), json.err());
-        ClusterDocument fromJson = Json.mapper().readValue(json.out(), ClusterDocument.class);
+        ClusterSpec fromJson = Json.mapper().readValue(json.out(), ClusterSpec.class);
         assertEquals("prod-1", fromJson.name());
         assertEquals(fromYaml.virtualServers(), fromJson.virtualServers());
         assertTrue(json.err().contains("note: cluster 'Prod_1' is named 'prod-1'"), json.err());
@@ -62,7 +62,7 @@ class ImportCommandTest {
         Run r = run("import", resource("keepalived/keepalived.conf"), "--device", "eth0", "--nat-router", "10.0.0.254/24", "eth1",
                 "-o", "json");
         assertEquals(0, r.code(), r.err());
-        ClusterDocument d = Json.mapper().readValue(r.out(), ClusterDocument.class);
+        ClusterSpec d = Json.mapper().readValue(r.out(), ClusterSpec.class);
         assertEquals(5, d.virtualServers().size());
         assertTrue(r.err().contains("web.conf:22: warning: digest"), r.err());
         assertEquals(new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"), d.natRouter());

@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.IpAddresses;
 import io.lvscp.api.model.RealServer;
@@ -42,7 +43,7 @@ final class Checks {
         }
     }
 
-    void check(ClusterDocument d, String natRouterHint) {
+    void check(ClusterSpec d, String natRouterHint) {
         if (d.routingMethod() == RoutingMethod.nat && d.natRouter() == null) {
             error("cluster", "an lvscp NAT cluster needs its NAT router (the real servers' gateway: address, netmask, device); " + natRouterHint);
         }
@@ -59,10 +60,10 @@ final class Checks {
                 error("router:" + r.name(), "router " + r.name() + " of a NAT cluster needs its private address (" + r.name() + "_private)");
             }
         }
-        Map<String, ClusterDocument.VirtualServer> services = new HashMap<>();
-        Map<InetAddress, ClusterDocument.VirtualServer> vips = new HashMap<>();
+        Map<String, ClusterSpec.VirtualServer> services = new HashMap<>();
+        Map<InetAddress, ClusterSpec.VirtualServer> vips = new HashMap<>();
         Map<Long, String> marks = new HashMap<>();
-        for (ClusterDocument.VirtualServer vs : d.virtualServers()) {
+        for (ClusterSpec.VirtualServer vs : d.virtualServers()) {
             String at = "vs:" + vs.name();
             if (vs.firewallMark() != null) {
                 String before = marks.put(vs.firewallMark(), vs.name());
@@ -70,10 +71,10 @@ final class Checks {
             }
             Optional<InetAddress> vip = IpAddresses.parse(vs.address());
             if (vip.isEmpty()) continue;
-            ClusterDocument.VirtualServer same = services.put(vip.get().getHostAddress() + "/" + vs.port() + "/" + vs.protocol()
+            ClusterSpec.VirtualServer same = services.put(vip.get().getHostAddress() + "/" + vs.port() + "/" + vs.protocol()
                     + "/" + vs.firewallMark(), vs);
             if (same != null) error(at, "virtual server " + vs.name() + " serves what " + same.name() + " serves");
-            ClusterDocument.VirtualServer other = vips.putIfAbsent(vip.get(), vs);
+            ClusterSpec.VirtualServer other = vips.putIfAbsent(vip.get(), vs);
             if (other != null && (!Objects.equals(other.device(), vs.device()) || !Objects.equals(other.netmask(), vs.netmask()))) {
                 error(at, "VIP " + vs.address() + " is on " + vs.device() + " with netmask " + vs.netmask() + " here and on "
                         + other.device() + " with netmask " + other.netmask() + " for " + other.name() + ": one address lives on one device");

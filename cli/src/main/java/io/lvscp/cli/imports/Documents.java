@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +23,7 @@ public final class Documents {
 
     private Documents() {}
 
-    public static String json(ClusterDocument d) {
+    public static String json(ClusterSpec d) {
         try {
             return Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(d) + "\n";
         } catch (JsonProcessingException e) {
@@ -30,7 +31,7 @@ public final class Documents {
         }
     }
 
-    public static String yaml(ClusterDocument d) {
+    public static String yaml(ClusterSpec d) {
         try {
             return YAML.writeValueAsString(d);
         } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ClusterSettings;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.api.model.KernelInputs;
@@ -32,7 +33,7 @@ public final class Importer {
         }
     }
 
-    public record Result(ClusterDocument document, Report report) {}
+    public record Result(ClusterSpec document, Report report) {}
 
     private static final Set<String> KEEPALIVED_KEYWORDS = Set.of("global_defs", "vrrp_instance", "virtual_server",
             "virtual_server_group", "vrrp_sync_group", "vrrp_script", "static_ipaddress", "static_routes", "include");
@@ -84,7 +85,7 @@ public final class Importer {
             name = new NameMapper(report).map(clusterName, "imported", new Statement("", List.of(), null, file, 1), "cluster");
         }
         java.util.Map<String, Statement> origins = new java.util.HashMap<>();
-        ClusterDocument d = switch (format) {
+        ClusterSpec d = switch (format) {
             case lvs_cf -> LvsCfImporter.read(file, text, name, report, origins);
             case keepalived -> KeepalivedImporter.read(file, name, defaultDevice, natRouter, configId, report, origins);
         };
@@ -101,11 +102,11 @@ public final class Importer {
     }
 
     /** The document as the state the API and agents check ({@link KernelInputs}). */
-    static ClusterState state(ClusterDocument d) {
+    static ClusterState state(ClusterSpec d) {
         ClusterState s = ClusterState.absent(d.name()).withSettings(
                 new ClusterSettings(d.name(), d.routingMethod(), d.natRouter(), d.heartbeat(), d.connectionSync()));
         for (Router r : d.routers()) s = s.withRouter(r);
-        for (ClusterDocument.VirtualServer v : d.virtualServers()) {
+        for (ClusterSpec.VirtualServer v : d.virtualServers()) {
             VirtualServerState vs = VirtualServerState.of(v.spec());
             for (RealServer r : v.realServers()) vs = vs.withRealServer(r);
             s = s.withVirtualServer(vs);

@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.HealthCheck;
@@ -73,13 +74,13 @@ public final class KeepalivedImporter {
      * vrrp_instance holds (null: those are errors); {@code natRouter} the NAT router of a NAT cluster, which
      * keepalived.conf does not single out; {@code origins} gets where each part was written (see {@link Checks}).
      */
-    public static ClusterDocument read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
+    public static ClusterSpec read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
                                        Report report, Map<String, Statement> origins) throws IOException {
         return read(file, clusterName, defaultDevice, natRouter, null, report, origins);
     }
 
     /** As above; {@code configId} is keepalived's -i: which {@code @ID} lines count (null: none of them). */
-    public static ClusterDocument read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
+    public static ClusterSpec read(Path file, String clusterName, String defaultDevice, io.lvscp.api.model.NatRouter natRouter,
                                        String configId, Report report, Map<String, Statement> origins) throws IOException {
         List<Statement> statements = load(file, report, 0, null, configId);
         return new KeepalivedImporter(report, defaultDevice, natRouter, origins).cluster(statements, clusterName, file);
@@ -164,7 +165,7 @@ public final class KeepalivedImporter {
         return out;
     }
 
-    private ClusterDocument cluster(List<Statement> statements, String clusterName, Path file) {
+    private ClusterSpec cluster(List<Statement> statements, String clusterName, Path file) {
         List<Vip> vips = new ArrayList<>();
         Map<String, List<Member>> groups = new HashMap<>();
         List<Statement> virtualServers = new ArrayList<>();
@@ -184,7 +185,7 @@ public final class KeepalivedImporter {
                 }
             }
         }
-        List<ClusterDocument.VirtualServer> out = new ArrayList<>();
+        List<ClusterSpec.VirtualServer> out = new ArrayList<>();
         RoutingMethod[] routing = {null};
         for (Statement s : virtualServers) virtualServer(s, groups, vips, routing, out);
         RoutingMethod cluster = routing[0];
@@ -194,9 +195,9 @@ public final class KeepalivedImporter {
         }
         final RoutingMethod clusterRouting = cluster;
         // Real servers of a virtual server whose lb_kind is not the cluster's get it as their forwarding method.
-        List<ClusterDocument.VirtualServer> fixed = new ArrayList<>();
-        for (ClusterDocument.VirtualServer vs : out) {
-            fixed.add(new ClusterDocument.VirtualServer(vs.name(), vs.address(), vs.netmask(), vs.device(), vs.port(),
+        List<ClusterSpec.VirtualServer> fixed = new ArrayList<>();
+        for (ClusterSpec.VirtualServer vs : out) {
+            fixed.add(new ClusterSpec.VirtualServer(vs.name(), vs.address(), vs.netmask(), vs.device(), vs.port(),
                     vs.protocol(), vs.firewallMark(), vs.scheduler(), vs.persistence(), vs.healthCheck(),
                     vs.quiesceOnFailure(), vs.sorryServer(), vs.active(), vs.quorum(),
                     vs.realServers().stream().map(r -> r.forwarding() == clusterRouting.defaultForwarding()
@@ -212,7 +213,7 @@ public final class KeepalivedImporter {
         } else if (natRouter != null) {
             report.warning(file, 1, "--nat-router ignored: the cluster routes by " + cluster + " (the first virtual server's lb_kind)");
         }
-        return new ClusterDocument(clusterName, cluster, nat, Heartbeat.defaults(), sync[0], List.of(), fixed, List.of());
+        return new ClusterSpec(clusterName, cluster, nat, Heartbeat.defaults(), sync[0], List.of(), fixed, List.of());
     }
 
     private void globalDefs(Statement g, ConnectionSync[] sync) {
@@ -353,7 +354,7 @@ public final class KeepalivedImporter {
     }
 
     private void virtualServer(Statement s, Map<String, List<Member>> groups, List<Vip> vips, RoutingMethod[] routing,
-                               List<ClusterDocument.VirtualServer> out) {
+                               List<ClusterSpec.VirtualServer> out) {
         List<Member> members = new ArrayList<>();
         String a0 = s.arg(0);
         if ("group".equals(a0)) {
@@ -424,7 +425,7 @@ public final class KeepalivedImporter {
                 reals.add(r.port() == null ? new RealServer(r.name(), r.address(), m.port, r.weight(), r.forwarding(), r.state(),
                         r.upperThreshold(), r.lowerThreshold(), r.healthCheck()) : r);
             }
-            out.add(ClusterDocument.VirtualServer.of(spec, reals));
+            out.add(ClusterSpec.VirtualServer.of(spec, reals));
         }
     }
 

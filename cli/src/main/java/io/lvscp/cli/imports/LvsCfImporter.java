@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.HealthCheck;
 import io.lvscp.api.model.HealthCheckKind;
@@ -44,7 +45,7 @@ public final class LvsCfImporter {
     }
 
     /** {@code origins} gets where each part of the document was written (see {@link Checks}). */
-    public static ClusterDocument read(Path file, String text, String clusterName, Report report, Map<String, Statement> origins) {
+    public static ClusterSpec read(Path file, String text, String clusterName, Report report, Map<String, Statement> origins) {
         List<Statement> statements = new Tokenizer(file, "#", report).parse(text);
         return new LvsCfImporter(report, origins).cluster(statements, clusterName);
     }
@@ -93,7 +94,7 @@ public final class LvsCfImporter {
         return out;
     }
 
-    private ClusterDocument cluster(List<Statement> statements, String clusterName) {
+    private ClusterSpec cluster(List<Statement> statements, String clusterName) {
         List<Kv> virtuals = new ArrayList<>();
         Map<String, Kv> g = settings(statements, virtuals, "virtual", "");
         RoutingMethod routing = RoutingMethod.nat;
@@ -203,15 +204,15 @@ public final class LvsCfImporter {
         if (g.containsKey("deadtime")) origins.put("heartbeat", g.get("deadtime").s);
         if (g.containsKey("primary")) origins.put("router:primary", g.get("primary").s);
         if (g.containsKey("backup")) origins.put("router:backup", g.get("backup").s);
-        List<ClusterDocument.VirtualServer> vss = new ArrayList<>();
+        List<ClusterSpec.VirtualServer> vss = new ArrayList<>();
         for (Kv v : virtuals) {
-            ClusterDocument.VirtualServer vs = virtual(v);
+            ClusterSpec.VirtualServer vs = virtual(v);
             if (vs != null) vss.add(vs);
         }
-        return new ClusterDocument(clusterName, routing, natRouter, heartbeat, connectionSync, routers, vss, List.copyOf(marks));
+        return new ClusterSpec(clusterName, routing, natRouter, heartbeat, connectionSync, routers, vss, List.copyOf(marks));
     }
 
-    private ClusterDocument.VirtualServer virtual(Kv header) {
+    private ClusterSpec.VirtualServer virtual(Kv header) {
         String name = vsNames.map(header.value, "virtual", header.s, "virtual server");
         origins.put("vs:" + name, header.s);
         List<Kv> servers = new ArrayList<>();
@@ -307,7 +308,7 @@ public final class LvsCfImporter {
         }
         VirtualServerSpec spec = new VirtualServerSpec(name, address, netmask, device, vsPort, protocol, mark, scheduler,
                 persistence, check, quiesce, sorry, active, null);
-        return ClusterDocument.VirtualServer.of(spec, reals);
+        return ClusterSpec.VirtualServer.of(spec, reals);
     }
 
     private HealthCheck check(Map<String, Kv> v, String send, String expect, Boolean useRegex, String program,

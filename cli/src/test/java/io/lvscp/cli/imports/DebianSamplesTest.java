@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,9 +115,9 @@ class DebianSamplesTest {
                 continue;
             }
             imported++;
-            ClusterDocument d = r.document();
+            ClusterSpec d = r.document();
             Fixtures.assertValidAndRoundTrips(d);
-            for (ClusterDocument.VirtualServer vs : d.virtualServers()) {
+            for (ClusterSpec.VirtualServer vs : d.virtualServers()) {
                 assertTrue(vs.port() != null && vs.device() != null && vs.netmask() != null, vs.toString());
                 assertFalse(vs.realServers().isEmpty(), f + ": " + vs.name());
             }
@@ -130,10 +131,10 @@ class DebianSamplesTest {
     void whatTheMainSampleGives() throws Exception {
         Importer.Result r = Importer.read(SAMPLES.resolve("keepalived.conf.sample"), Importer.Format.keepalived, null, "eth0", NAT_ROUTER);
         assertFalse(r.report().hasErrors(), r.report().entries().toString());
-        ClusterDocument d = r.document();
+        ClusterSpec d = r.document();
         assertEquals("keepalived-conf-sample", d.name());
         assertEquals(1, d.virtualServers().size(), d.virtualServers().toString());
-        ClusterDocument.VirtualServer first = d.virtualServers().get(0);
+        ClusterSpec.VirtualServer first = d.virtualServers().get(0);
         assertEquals("10.10.10.2", first.address());
         assertEquals(1358, first.port());
         assertEquals(new io.lvscp.api.model.SorryServer("192.168.200.200", 1358), first.sorryServer());

@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.json.Json;
 import io.lvscp.api.model.KernelInputs;
 
@@ -33,10 +34,10 @@ final class Fixtures {
     }
 
     /** The document is one the API and agents accept, and reads back, strictly, as itself from JSON and YAML. */
-    static void assertValidAndRoundTrips(ClusterDocument d) throws Exception {
+    static void assertValidAndRoundTrips(ClusterSpec d) throws Exception {
         List<String> problems = KernelInputs.problems(Importer.state(d));
         assertTrue(problems.isEmpty(), problems.toString());
-        assertEquals(d, Json.mapper().readValue(Documents.json(d), ClusterDocument.class));
-        assertEquals(d, Documents.yamlMapper().readValue(Documents.yaml(d), ClusterDocument.class));
+        assertEquals(d, Json.mapper().readValue(Documents.json(d), ClusterSpec.class));
+        assertEquals(d, Documents.yamlMapper().readValue(Documents.yaml(d), ClusterSpec.class));
     }
 }

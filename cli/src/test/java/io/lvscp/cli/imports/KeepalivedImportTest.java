@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.ForwardingMethod;
 import io.lvscp.api.model.HealthCheckKind;
@@ -27,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeepalivedImportTest {
-    private static Map<String, ClusterDocument.VirtualServer> byName(ClusterDocument d) {
-        return d.virtualServers().stream().collect(Collectors.toMap(ClusterDocument.VirtualServer::name, Function.identity()));
+    private static Map<String, ClusterSpec.VirtualServer> byName(ClusterSpec d) {
+        return d.virtualServers().stream().collect(Collectors.toMap(ClusterSpec.VirtualServer::name, Function.identity()));
     }
 
     @Test
@@ -45,7 +46,7 @@ class KeepalivedImportTest {
                 new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"));
         Report rep = r.report();
         assertFalse(rep.hasErrors(), rep.entries().toString());
-        ClusterDocument d = r.document();
+        ClusterSpec d = r.document();
         assertEquals("ka", d.name());
         assertEquals(new ConnectionSync("eth1", 9), d.connectionSync(), "global_defs' lvs_sync_daemon");
         entry(rep, "keepalived.conf", 2, warning, "global_defs ignored (notification_email, router_id)");
@@ -53,15 +54,15 @@ class KeepalivedImportTest {
         entry(rep, "keepalived.conf", 14, warning, "'priority' ignored");
         entry(rep, "keepalived.conf", 1, warning, "no routers");
         assertEquals(List.of(), d.routers());
-        Map<String, ClusterDocument.VirtualServer> vs = byName(d);
+        Map<String, ClusterSpec.VirtualServer> vs = byName(d);
         assertEquals(List.of("10-0-0-101-53", "10-0-0-102-53", "10-0-0-103-53", "2001-db8-100-443", "10-0-0-100-80"),
-                d.virtualServers().stream().map(ClusterDocument.VirtualServer::name).toList(),
+                d.virtualServers().stream().map(ClusterSpec.VirtualServer::name).toList(),
                 "conf.d/*.conf included in name order (more.conf, web.conf), the group's range expanded");
         // The cluster routes as the first virtual server (the DNS group's lb_kind NAT); the others' real servers say how.
         assertEquals(RoutingMethod.nat, d.routingMethod());
         assertEquals(new io.lvscp.api.model.NatRouter("10.0.0.254", "255.255.255.0", "eth1"), d.natRouter(), "--nat-router");
 
-        ClusterDocument.VirtualServer web = vs.get("10-0-0-100-80");
+        ClusterSpec.VirtualServer web = vs.get("10-0-0-100-80");
         assertEquals("eth0:1", web.device(), "from the vrrp_instance's virtual_ipaddress, dev and label");
         assertEquals("255.255.255.0", web.netmask(), "/24");
         assertEquals(Scheduler.wrr, web.scheduler());
@@ -92,7 +93,7 @@ class KeepalivedImportTest {
         assertEquals("/usr/local/bin/check_web %h", rs3.healthCheck().program());
         assertEquals(4, rs3.healthCheck().timeoutSeconds());
 
-        ClusterDocument.VirtualServer dns = vs.get("10-0-0-101-53");
+        ClusterSpec.VirtualServer dns = vs.get("10-0-0-101-53");
         assertEquals(Protocol.udp, dns.protocol());
         assertEquals("eth0", dns.device(), "the vrrp_instance's interface");
         assertEquals(60, dns.healthCheck().intervalSeconds(), "keepalived's delay_loop default");
@@ -103,7 +104,7 @@ class KeepalivedImportTest {
         entry(rep, "more.conf", 3, warning, "no vrrp_instance holds 10.0.0.102: its VIP goes on eth9");
         entry(rep, "more.conf", 5, warning, "lvscp has no groups; each of its 3 members");
 
-        ClusterDocument.VirtualServer v6 = vs.get("2001-db8-100-443");
+        ClusterSpec.VirtualServer v6 = vs.get("2001-db8-100-443");
         assertEquals("eth2", v6.device());
         assertEquals("64", v6.netmask());
         assertEquals(Scheduler.sh, v6.scheduler(), "lvs_sched");
@@ -188,12 +189,12 @@ class KeepalivedImportTest {
         entry(rep, "keepalived.conf", 8, warning, "includer optional/*.conf matches no file");
         entry(rep, "keepalived.conf", 9, error, "includea required-*.conf matches no file");
         assertEquals(1, rep.errors().size(), rep.errors().toString());
-        assertEquals(List.of("10.1.0.1"), lb1.document().virtualServers().stream().map(ClusterDocument.VirtualServer::address).toList());
+        assertEquals(List.of("10.1.0.1"), lb1.document().virtualServers().stream().map(ClusterSpec.VirtualServer::address).toList());
         assertEquals(HealthCheckKind.none, lb1.document().virtualServers().get(0).healthCheck().kind(),
                 "keepalived keeps a real server without a checker whatever it does");
 
         Importer.Result other = Importer.read(f, Importer.Format.keepalived, null, null, null, null);
-        assertEquals(List.of("10.1.0.2"), other.document().virtualServers().stream().map(ClusterDocument.VirtualServer::address).toList());
+        assertEquals(List.of("10.1.0.2"), other.document().virtualServers().stream().map(ClusterSpec.VirtualServer::address).toList());
         entry(other.report(), "keepalived.conf", 10, warning, "'lb1': left out (no --config-id)");
 
         Path params = dir.resolve("params.conf");

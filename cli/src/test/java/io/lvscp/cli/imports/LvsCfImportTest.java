@@ -1,5 +1,6 @@
 package io.lvscp.cli.imports;
 
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.HealthCheckKind;
 import io.lvscp.api.model.NatRouter;
@@ -30,7 +31,7 @@ class LvsCfImportTest {
     void everyGlobalDirective() throws Exception {
         Importer.Result r = Importer.read(Fixtures.resource("lvs.cf"), Importer.Format.lvs_cf, null, null);
         assertFalse(r.report().hasErrors(), r.report().entries().toString());
-        ClusterDocument d = r.document();
+        ClusterSpec d = r.document();
         assertEquals("lvs", d.name());
         assertEquals(RoutingMethod.nat, d.routingMethod());
         assertEquals(new NatRouter("192.168.1.254", "255.255.255.0", "eth1:1"), d.natRouter());
@@ -53,9 +54,9 @@ class LvsCfImportTest {
     @Test
     void everyVirtualAndServerDirective() throws Exception {
         Importer.Result r = Importer.read(Fixtures.resource("lvs.cf"), Importer.Format.lvs_cf, "prod", null);
-        ClusterDocument d = r.document();
+        ClusterSpec d = r.document();
         assertEquals("prod", d.name());
-        ClusterDocument.VirtualServer web = d.virtualServers().get(0);
+        ClusterSpec.VirtualServer web = d.virtualServers().get(0);
         assertEquals("web-server-http", web.name());
         entry(r.report(), "lvs.cf", 23, note, "'Web_Server.HTTP' is named 'web-server-http'");
         assertEquals("10.0.0.100", web.address());
@@ -85,7 +86,7 @@ class LvsCfImportTest {
         assertEquals(8080, web.realServers().get(1).port());
         assertEquals(RealServerState.drained, web.realServers().get(1).state(), "active = 0 is drained");
 
-        ClusterDocument.VirtualServer ftp = d.virtualServers().get(1);
+        ClusterSpec.VirtualServer ftp = d.virtualServers().get(1);
         assertEquals("ftp", ftp.name());
         assertEquals("10.0.0.101", ftp.address());
         assertEquals("eth0:2", ftp.device(), "a quoted \"ADDRESS DEVICE\"");
@@ -206,7 +207,7 @@ class LvsCfImportTest {
                 """);
         Importer.Result r = Importer.read(f, Importer.Format.lvs_cf, null, null);
         assertFalse(r.report().hasErrors(), r.report().entries().toString());
-        ClusterDocument d = r.document();
+        ClusterSpec d = r.document();
         assertEquals("odd-lvs", d.name());
         entry(r.report(), "Odd LVS.cf", 1, note, "cluster (from the file's name) 'Odd LVS' is named 'odd-lvs'");
         assertEquals(RoutingMethod.direct, d.routingMethod());
@@ -214,7 +215,7 @@ class LvsCfImportTest {
         entry(r.report(), "Odd LVS.cf", 3, warning, "backup_active = 0");
         assertEquals(new ConnectionSync("eth0", 0), d.connectionSync());
         entry(r.report(), "Odd LVS.cf", 5, warning, "syncdaemon without syncd_iface");
-        ClusterDocument.VirtualServer vs = d.virtualServers().get(0);
+        ClusterSpec.VirtualServer vs = d.virtualServers().get(0);
         assertEquals("mail-relay", vs.name());
         assertEquals("eth0:3", vs.device());
         assertEquals(Scheduler.wrr, vs.scheduler(), "the last of a repeated key counts");

@@ -5,7 +5,7 @@ import io.lvscp.controlplane.auth.AccessControl;
 import io.lvscp.controlplane.auth.Principal;
 import io.lvscp.controlplane.auth.Unauthorized;
 import io.lvscp.controlplane.command.ApiProblem;
-import io.lvscp.controlplane.command.ClusterSpec;
+import io.lvscp.api.model.ClusterSpec;
 import io.lvscp.controlplane.command.Decisions;
 import io.lvscp.controlplane.projection.ClusterProjections;
 import io.vertx.core.Future;

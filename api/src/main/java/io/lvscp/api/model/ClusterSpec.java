@@ -1,6 +1,5 @@
-package io.lvscp.controlplane.command;
+package io.lvscp.api.model;
 
-import io.lvscp.api.model.*;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +7,8 @@ import java.util.List;
  * A cluster's whole desired configuration as one document (GET and PUT /v1/clusters/{cluster}/spec): its settings,
  * routers, virtual servers with their real servers, and firewall marks. No revision and no status: the document says
  * what the cluster should be, so that what one reads can be kept in a file and applied again unchanged (the revision
- * travels in ETag). A list left out is empty: the document is the whole cluster.
+ * travels in ETag). A list left out is empty: the document is the whole cluster. The server reads and writes it
+ * (GET/PUT /v1/clusters/{cluster}/spec); {@code lvscp import} makes it from lvs.cf and keepalived.conf.
  */
 public record ClusterSpec(String name, RoutingMethod routingMethod, NatRouter natRouter, Heartbeat heartbeat,
                           ConnectionSync connectionSync, List<Router> routers, List<VirtualServer> virtualServers,
@@ -19,9 +19,16 @@ public record ClusterSpec(String name, RoutingMethod routingMethod, NatRouter na
                                 Long firewallMark, Scheduler scheduler, Persistence persistence, HealthCheck healthCheck,
                                 Boolean quiesceOnFailure, SorryServer sorryServer, Boolean active, Integer quorum,
                                 List<RealServer> realServers) {
-        VirtualServerSpec spec() {
+        public VirtualServerSpec spec() {
             return new VirtualServerSpec(name, address, netmask, device, port, protocol, firewallMark, scheduler, persistence,
                     healthCheck, quiesceOnFailure, sorryServer, active, quorum);
+        }
+
+        /** A virtual server of the document from its own settings and its real servers (importers build them so). */
+        public static VirtualServer of(VirtualServerSpec s, List<RealServer> realServers) {
+            return new VirtualServer(s.name(), s.address(), s.netmask(), s.device(), s.port(), s.protocol(), s.firewallMark(),
+                    s.scheduler(), s.persistence(), s.healthCheck(), s.quiesceOnFailure(), s.sorryServer(), s.active(), s.quorum(),
+                    List.copyOf(realServers));
         }
 
         static VirtualServer of(VirtualServerState vs) {
@@ -41,7 +48,7 @@ public record ClusterSpec(String name, RoutingMethod routingMethod, NatRouter na
                 new ArrayList<>(c.firewallMarks().values()));
     }
 
-    static <T> List<T> orEmpty(List<T> list) {
+    public static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;
     }
 }
