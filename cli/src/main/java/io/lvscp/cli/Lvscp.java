@@ -4,14 +4,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code lvscp} command. Subcommands: {@code import}. Exit codes: 0 done, 1 refused (the input cannot be
- * carried over; every reason is printed), 2 a usage error.
+ * The {@code lvscp} command. Subcommands: {@code import}, {@code export}, {@code apply}. Exit codes: 0 done, 1 refused
+ * (by the server, or the input cannot be carried over; every reason is printed), 2 a usage error, 3 the server
+ * cannot be reached.
  */
 @Command(name = "lvscp", mixinStandardHelpOptions = true, version = "lvscp 0.1.0",
         description = "Control plane for Linux Virtual Server clusters: the command line.",
-        subcommands = {ImportCommand.class},
+        subcommands = {ImportCommand.class, io.lvscp.cli.server.ExportCommand.class, io.lvscp.cli.server.ApplyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:refused (the reasons printed on stderr)", "2:usage error"})
+        exitCodeList = {"0:done", "1:refused (the reasons printed on stderr)", "2:usage error", "3:the control plane cannot be reached"})
 public final class Lvscp implements Runnable {
     public static final int OK = 0;
     public static final int REFUSED = 1;
@@ -22,7 +23,7 @@ public final class Lvscp implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: import");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: import, export or apply");
     }
 
     public static CommandLine commandLine() {

@@ -1,0 +1,77 @@
+package io.lvscp.cli.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvscp.api.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The REST API as the command sees it: one request, its answer, and a problem document rendered for people. */
+public final class ApiClient {
+    /** The server could not be reached at all (exit code 3), as opposed to a refusal it answered. */
+    public static final class Unreachable extends Exception {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    public record Answer(int status, java.net.http.HttpHeaders headers, String body) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
+    private final HttpClient http;
+    private final URI server;
+    private final String token;
+
+    public ApiClient(ServerOptions options) throws IOException, java.security.GeneralSecurityException {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        javax.net.ssl.SSLContext tls = options.tls();
+        if (tls != null) b.sslContext(tls);
+        this.http = b.build();
+        this.server = URI.create(options.server.endsWith("/") ? options.server : options.server + "/");
+        this.token = options.token();
+    }
+
+    public Answer send(String method, String path, String jsonBody, String ifMatch) throws Unreachable, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(server.resolve(path.startsWith("/") ? path.substring(1) : path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).header("Accept", "application/json");
+        if (ifMatch != null) r.header("If-Match", ifMatch);
+        r.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) r.header("Content-Type", "application/json");
+        try {
+            HttpResponse<String> res = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(res.statusCode(), res.headers(), res.body());
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the control plane at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    /** A refusal as lines for a terminal: the problem's title and detail, then each field with its message. */
+    public static List<String> render(Answer a) {
+        List<String> out = new ArrayList<>();
+        try {
+            JsonNode p = Json.mapper().readTree(a.body());
+            out.add("error: " + p.path("title").asText("HTTP " + a.status()) + " (" + a.status() + "): " + p.path("detail").asText(""));
+            for (JsonNode e : p.path("errors")) {
+                String where = e.path("pointer").asText("");
+                out.add("  " + (where.isEmpty() ? "(document)" : where) + ": " + e.path("message").asText(e.path("detail").asText("")));
+            }
+        } catch (IOException | RuntimeException e) {
+            out.add("error: HTTP " + a.status() + (a.body() == null || a.body().isBlank() ? "" : ": " + a.body().strip()));
+        }
+        String retry = a.header("Retry-After");
+        if (retry != null) out.add("  (the server asks to try again in " + retry + " s)");
+        return out;
+    }
+}
