@@ -102,10 +102,10 @@ public final class Agent {
         requestPass();
     }
 
-    /** This router became active (holds the VIPs) or backup (holds none): move the addresses. */
     /**
-     * Whether this router holds the VIPs (it is the active one of its pair). The future completes when a pass with
-     * this setting has run: true when it programmed everything, so the addresses are in the kernel.
+     * This router became active (holds the VIPs) or backup (holds none): move the addresses. The future completes
+     * when they are moved: true when the addresses of the desired state are in the kernel (the announcer then need
+     * not look for them), false when the move failed or was for an older revision than the desired one.
      */
     public java.util.concurrent.CompletableFuture<Boolean> holdVips(boolean hold) {
         if (hold != holdVips) roleChangedAt = System.nanoTime();

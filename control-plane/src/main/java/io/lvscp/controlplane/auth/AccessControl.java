@@ -62,7 +62,6 @@ public final class AccessControl {
                 // and a revoked one must not pass because the table that says so cannot be read.
                 java.util.Optional<String> away = io.lvscp.controlplane.db.DatabaseUnavailable.why(ar.cause());
                 if (away.isPresent()) {
-                    ctx.response().putHeader("Retry-After", Long.toString(io.lvscp.controlplane.db.DatabaseUnavailable.RETRY_AFTER_SECONDS));
                     deny(ctx, ApiProblem.databaseUnavailable(away.get() + " (the token cannot be checked)"));
                     return;
                 }

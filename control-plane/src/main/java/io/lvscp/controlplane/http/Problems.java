@@ -29,6 +29,10 @@ public final class Problems {
     private Problems() {}
 
     public static void send(RoutingContext ctx, ApiProblem p) {
+        // Every 503 is the database away (from a handler or from the token check): the client is told when to retry.
+        if (p.status() == 503 && !ctx.response().ended()) {
+            ctx.response().putHeader("Retry-After", Long.toString(io.lvscp.controlplane.db.DatabaseUnavailable.RETRY_AFTER_SECONDS));
+        }
         send(ctx.response(), ctx.request().path(), ctx.get(RequestMeta.REQUEST_ID_KEY), p);
     }
 
@@ -86,11 +90,7 @@ public final class Problems {
 
     /** Maps any failure of a handler to a problem document. */
     public static void fail(RoutingContext ctx, Throwable failure) {
-        ApiProblem p = toProblem(ctx, failure);
-        if (p.status() == 503 && !ctx.response().ended()) {
-            ctx.response().putHeader("Retry-After", Long.toString(io.lvscp.controlplane.db.DatabaseUnavailable.RETRY_AFTER_SECONDS));
-        }
-        send(ctx, p);
+        send(ctx, toProblem(ctx, failure));
     }
 
     static ApiProblem toProblem(RoutingContext ctx, Throwable failure) {
