@@ -29,7 +29,7 @@ wanted=(ip_vs "${schedulers[@]/#/ip_vs_}" dummy nf_tables virtio_pci virtio_net 
 
 # Rebuild whenever this script changes; otherwise the image in OUT_DIR is current.
 stamp="$(sha256sum "$0" | cut -d' ' -f1)"
-if [[ -f "$out/vmlinuz" && -f "$out/initrd.gz" && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
+if [[ -f "$out/vmlinuz" && -f "$out/initrd.gz" && -f "$out/initrd-keepalived.gz" && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
   echo "kernel=$out/vmlinuz"
   echo "initrd=$out/initrd.gz"
   exit 0
@@ -47,9 +47,14 @@ if [[ -z "$kernel_pkg" ]]; then
 fi
 # The programs, then exactly the library packages they link (Debian 12); a library missing here fails the build
 # below by name.
-packages=("$kernel_pkg" busybox-static ipvsadm iproute2 nftables iputils-arping
+# keepalived is there for one test only (KeepalivedParityVmTest: what keepalived itself programs from a
+# keepalived.conf, against what lvscp programs from its import); its libraries are the second and third lines.
+packages=("$kernel_pkg" busybox-static ipvsadm iproute2 nftables iputils-arping keepalived
   libnl-3-200 libnl-genl-3-200 libpopt0 libc6 libbpf1 libbsd0 libcap2 libedit2 libelf1 libgmp10 libjansson4 libmd0
-  libmnl0 libnftables1 libnftnl11 libtinfo6 libxtables12 zlib1g)
+  libmnl0 libnftables1 libnftnl11 libtinfo6 libxtables12 zlib1g
+  libblkid1 libcom-err2 libcrypt1 libffi8 libgcrypt20 libglib2.0-0 libgpg-error0 libgssapi-krb5-2 libk5crypto3
+  libkeyutils1 libkrb5-3 libkrb5support0 liblz4-1 liblzma5 libmount1 libnsl2 libpci3 libpcre2-8-0 libperl5.36
+  libselinux1 libsensors5 libsnmp40 libssl3 libsystemd0 libtirpc3 libudev1 libwrap0 libzstd1)
 
 rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs"
 mkdir -p "$out/debs" "$out/pkgroot" "$out/initramfs"
@@ -85,19 +90,30 @@ done
 # package is an absolute symlink that would lead to the host's. Programs go where busybox would put its applet of
 # the same name, so they shadow it (busybox's ip has no -j, its arping no -U semantics of iputils).
 install_program() {
-  local src="$1" dest="$2"
-  rm -f "$rootfs/$dest"
-  cp "$src" "$rootfs/$dest"
+  local src="$1" dest="$2" root="${3:-$rootfs}"
+  mkdir -p "$root/$(dirname "$dest")" "$root/lib/x86_64-linux-gnu"
+  rm -f "$root/$dest"
+  cp "$src" "$root/$dest"
   "$loader" --library-path "$pkgroot/lib/x86_64-linux-gnu:$pkgroot/usr/lib/x86_64-linux-gnu" --list "$src" \
     | sed -n 's/.* => \([^ ]*\) (.*/\1/p' | while read -r lib; do
       [[ "$lib" == "$pkgroot"/* ]] || { echo "build-ipvs-vm.sh: $dest needs $lib from outside the packages" >&2; exit 1; }
-      cp -L "$lib" "$rootfs/lib/x86_64-linux-gnu/"
+      cp -L "$lib" "$root/lib/x86_64-linux-gnu/"
     done
 }
 install_program "$ipvsadm" sbin/ipvsadm
 install_program "$(find_one bin/ip sbin/ip usr/bin/ip usr/sbin/ip)" sbin/ip
 install_program "$(find_one usr/sbin/nft sbin/nft)" usr/sbin/nft
 install_program "$(find_one usr/bin/arping bin/arping usr/sbin/arping)" usr/bin/arping
+# keepalived and its libraries (ten megabytes, compressed) go into an archive of their own, initrd-keepalived.gz,
+# so that only the VM that runs it pays for unpacking them: the kernel unpacks concatenated initramfs archives in
+# turn into one root, so QemuVm.Image#with boots the two as one. keepalived looks its script user up (and warns
+# without it) and writes its pid files under /run.
+keepalived_root="$out/keepalived-root"
+rm -rf "$keepalived_root"
+install_program "$(find_one usr/sbin/keepalived sbin/keepalived)" usr/sbin/keepalived "$keepalived_root"
+mkdir -p "$keepalived_root/run" "$keepalived_root/etc/keepalived"
+echo "root:x:0:0:root:/root:/bin/sh" >"$keepalived_root/etc/passwd"
+echo "root:x:0:" >"$keepalived_root/etc/group"
 # The ip and arping applets of busybox live in /bin and /usr/sbin: the real ones must win on PATH and by name.
 for applet in bin/ip usr/sbin/arping bin/arping sbin/arping usr/bin/ip; do
   [[ -L "$rootfs/$applet" ]] && rm -f "$rootfs/$applet"
@@ -222,9 +238,10 @@ chmod 755 "$rootfs/init"
 
 (cd "$rootfs" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet | gzip -9) >"$out/initrd.gz.tmp"
 mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+(cd "$keepalived_root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet | gzip -9) >"$out/initrd-keepalived.gz"
 cp "$pkgroot/boot/vmlinuz-$kver" "$out/vmlinuz"
 cp "$out/debs/versions.txt" "$out/versions.txt"
-rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs"
+rm -rf "$out/debs" "$out/pkgroot" "$out/initramfs" "$keepalived_root"
 echo "$stamp" >"$out/stamp"
 echo "built from: $(paste -sd, "$out/versions.txt")"
 echo "kernel=$out/vmlinuz"

@@ -210,10 +210,45 @@ public final class KeepalivedImporter {
         io.lvscp.api.model.NatRouter nat = null;
         if (natRouter != null && cluster == RoutingMethod.nat) {
             nat = natRouter;
+        } else if (cluster == RoutingMethod.nat) {
+            nat = gateway(vips, fixed);
         } else if (natRouter != null) {
             report.warning(file, 1, "--nat-router ignored: the cluster routes by " + cluster + " (the first virtual server's lb_kind)");
         }
         return new ClusterSpec(clusterName, cluster, nat, Heartbeat.defaults(), sync[0], List.of(), fixed, List.of());
+    }
+
+    /**
+     * The NAT router of a NAT cluster, when the VRRP instances make it plain: the one floating address that is no
+     * virtual server's and whose subnet holds every real server (keepalived's LVS-NAT setups float the real servers'
+     * gateway beside the VIPs). Reported as a note; null, leaving it to --nat-router, when none or several fit.
+     */
+    private io.lvscp.api.model.NatRouter gateway(List<Vip> vips, List<ClusterSpec.VirtualServer> servers) {
+        java.util.Set<String> virtual = new java.util.HashSet<>();
+        List<String> real = new ArrayList<>();
+        for (ClusterSpec.VirtualServer vs : servers) {
+            if (vs.address() != null) virtual.add(vs.address());
+            for (RealServer r : vs.realServers()) real.add(r.address());
+        }
+        if (real.isEmpty()) return null;
+        List<Vip> fit = vips.stream().filter(v -> !virtual.contains(v.address()) && v.device() != null)
+                .filter(v -> real.stream().allMatch(r -> sameSubnet(v.address(), r, v.netmask()))).toList();
+        if (fit.size() != 1) return null;
+        Vip g = fit.get(0);
+        report.note(g.s(), "virtual_ipaddress " + g.address() + " on " + g.device() + " is the only floating address on the "
+                + "real servers' subnet: imported as the NAT router (their gateway)");
+        return new io.lvscp.api.model.NatRouter(g.address(), g.netmask(), g.device());
+    }
+
+    private static boolean sameSubnet(String a, String b, String netmask) {
+        var x = IpAddresses.parse(a);
+        var y = IpAddresses.parse(b);
+        var m = IpAddresses.parse(netmask);
+        if (x.isEmpty() || y.isEmpty() || m.isEmpty()) return false;
+        byte[] xa = x.get().getAddress(), ya = y.get().getAddress(), ma = m.get().getAddress();
+        if (xa.length != ya.length || xa.length != ma.length) return false;
+        for (int i = 0; i < xa.length; i++) if ((xa[i] & ma[i]) != (ya[i] & ma[i])) return false;
+        return true;
     }
 
     private void globalDefs(Statement g, ConnectionSync[] sync) {

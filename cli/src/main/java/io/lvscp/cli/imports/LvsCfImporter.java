@@ -378,6 +378,10 @@ public final class LvsCfImporter {
             }
         }
         if (!r.containsKey("address")) report.error(header.s, "real server '" + header.value + "' has no address");
+        if (Boolean.FALSE.equals(active)) {
+            report.note(r.get("active").s, "real server '" + header.value + "' is switched off (active = 0): imported as drained, "
+                    + "which lvscp keeps in IPVS at weight 0 (no new connections) where Piranha leaves it out");
+        }
         return new RealServer(name, address, port == null ? virtualPort : port, weight, null,
                 Boolean.FALSE.equals(active) ? RealServerState.drained : null, null, null, null);
     }

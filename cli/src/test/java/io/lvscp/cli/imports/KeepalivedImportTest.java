@@ -220,4 +220,38 @@ class KeepalivedImportTest {
         assertEquals(Importer.Format.lvs_cf, Importer.detect("virtual web {\n port = 80\n}\n"));
         assertNull(Importer.detect("hello world\n"));
     }
+
+    @Test
+    void theOneFloatingAddressOnTheRealServersSubnetIsTheNatRouterAndTwoAreLeftToTheOperator(@TempDir Path dir) throws Exception {
+        String natCluster = """
+                vrrp_instance VI_1 {
+                    interface eth0
+                    virtual_ipaddress {
+                        192.168.26.10/24 dev eth0 label eth0:1
+                        10.11.12.10/24 dev eth1 label eth1:1
+                        %s
+                    }
+                }
+                virtual_server 192.168.26.10 80 {
+                    lb_kind NAT
+                    real_server 10.11.12.1 80 {
+                    }
+                    real_server 10.11.12.2 80 {
+                    }
+                }
+                """;
+        Path one = Files.writeString(dir.resolve("one.conf"), natCluster.formatted(""));
+        Importer.Result r = Importer.read(one, Importer.Format.keepalived, "nat", null);
+        assertFalse(r.report().hasErrors(), r.report().entries().toString());
+        assertEquals(new io.lvscp.api.model.NatRouter("10.11.12.10", "255.255.255.0", "eth1:1"), r.document().natRouter());
+        entry(r.report(), "one.conf", 5, Report.Severity.note, "10.11.12.10 on eth1:1 is the only floating address on the real servers' subnet");
+        Fixtures.assertValidAndRoundTrips(r.document());
+
+        // A second candidate on the same subnet: which one the real servers route through is the operator's to say.
+        Path two = Files.writeString(dir.resolve("two.conf"), natCluster.formatted("10.11.12.11/24 dev eth1 label eth1:2"));
+        Importer.Result ambiguous = Importer.read(two, Importer.Format.keepalived, "nat", null);
+        assertNull(ambiguous.document().natRouter());
+        assertTrue(ambiguous.report().errors().stream().anyMatch(e -> e.message().contains("--nat-router")),
+                ambiguous.report().entries().toString());
+    }
 }

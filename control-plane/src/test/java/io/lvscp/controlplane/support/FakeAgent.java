@@ -80,6 +80,11 @@ public final class FakeAgent implements AutoCloseable {
                 .path("revision").asLong();
     }
 
+    /** The last snapshot the control plane sent: the cluster's state exactly as a real agent receives it. */
+    public JsonNode snapshot() {
+        return received.stream().filter(m -> "snapshot".equals(m.path("type").asText())).reduce((a, b) -> b).orElseThrow();
+    }
+
     public synchronized void send(String json) {
         ws.sendText(json, true).join();
     }

@@ -44,6 +44,11 @@ public final class IpvsNatLab implements AutoCloseable {
     private QemuVm router;
 
     public IpvsNatLab(int realServers) throws Exception {
+        this(realServers, null);
+    }
+
+    /** The lab, the router's image with {@code archive} (an extra initramfs archive, see QemuVm.Image#with) unless null. */
+    public IpvsNatLab(int realServers, String archive) throws Exception {
         NetnsLab.requireRootAndTools();
         id = Long.toString(ProcessHandle.current().pid() % 10000, 36) + Long.toString(System.nanoTime() % 1000, 36);
         sw = "lvscp-vsw-" + id;
@@ -73,7 +78,8 @@ public final class IpvsNatLab implements AutoCloseable {
                 Netns.run(s, "ip", "route", "add", "default", "via", GATEWAY);
                 processes.add(Netns.start(s, NameServer.class, "10.11.12." + i, "80", "rs" + i));
             }
-            image = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
+            QemuVm.Image built = QemuVm.buildImage(BUILD_SCRIPT, IMAGE_DIR, Duration.ofMinutes(15));
+            image = archive == null ? built : built.with(archive);
             router = QemuVm.boot(image, Duration.ofMinutes(3), Duration.ofMinutes(2), sw,
                     List.of(new QemuVm.Nic("tpub", ROUTER_PUBLIC_MAC), new QemuVm.Nic("tpriv", "52:54:00:1c:00:02")));
             for (List<String> argv : List.of(

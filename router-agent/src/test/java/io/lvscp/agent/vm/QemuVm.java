@@ -82,7 +82,23 @@ public final class QemuVm implements CommandRunner, AutoCloseable {
     }
 
     /** The kernel and initramfs that build-ipvs-vm.sh made. */
-    public record Image(Path kernel, Path initrd) {}
+    public record Image(Path kernel, Path initrd) {
+        /**
+         * This image with the archive {@code archive} (beside its initrd; build-ipvs-vm.sh makes initrd-keepalived.gz)
+         * unpacked over its root: the kernel unpacks concatenated initramfs archives one after the other.
+         */
+        public Image with(String archive) {
+            Path extra = initrd.resolveSibling(archive);
+            Path both = initrd.resolveSibling("initrd+" + archive);
+            try (var out = Files.newOutputStream(both)) {
+                Files.copy(initrd, out);
+                Files.copy(extra, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make " + both + " from " + initrd + " and " + extra, e);
+            }
+            return new Image(kernel, both);
+        }
+    }
 
     /**
      * A virtio-net card of the VM, backed by the tap device {@code tap}, which the caller has made (with {@code ip
