@@ -3,12 +3,14 @@ package io.lvscp.cli;
 import io.lvscp.cli.imports.Documents;
 import io.lvscp.cli.imports.Importer;
 import io.lvscp.cli.imports.Report;
+import io.lvscp.cli.server.ApplyCommand;
+import io.lvscp.cli.server.ServerOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +20,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code lvscp import FILE}: a Piranha lvs.cf or a keepalived.conf as an lvscp cluster document on stdout,
  * what could not be carried over on stderr as {@code FILE:LINE: warning: ...} (imported without it) or
- * {@code FILE:LINE: error: ...} (nothing imported, exit 1). No server is needed.
+ * {@code FILE:LINE: error: ...} (nothing imported, exit 1). No server is needed, unless {@code --apply}: then the
+ * document is applied as {@code lvscp apply -f} would apply it.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Print the lvscp cluster document equivalent to a Piranha lvs.cf or a keepalived.conf.",
@@ -26,7 +29,8 @@ import java.util.concurrent.Callable;
                         + "(global_defs, vrrp_instance, virtual_server, virtual_server_group, include...) is keepalived; "
                         + "a 'key = value' line or 'virtual NAME {' is lvs.cf."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:imported (warnings, if any, on stderr)", "1:refused: errors on stderr, no document", "2:usage error"})
+        exitCodeList = {"0:imported (warnings, if any, on stderr)", "1:refused: errors on stderr, no document (or, with --apply, refused by the server)",
+                "2:usage error", "3:--apply: the control plane cannot be reached"})
 public final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the lvs.cf or keepalived.conf to read")
     Path file;
@@ -53,6 +57,18 @@ public final class ImportCommand implements Callable<Integer> {
             description = "the document's form (default: ${DEFAULT-VALUE})")
     String output;
 
+    @Option(names = "--apply", description = "apply the document to the control plane (as `lvscp apply -f`) instead of printing it")
+    boolean apply;
+
+    @Option(names = "--dry-run", description = "with --apply: show the events applying it would append, change nothing")
+    boolean dryRun;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "with --apply: why, recorded with the events in the audit log")
+    String reason;
+
+    @Mixin
+    ServerOptions server;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,12 +89,15 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (!output.equals("yaml") && !output.equals("json")) {
             throw new CommandLine.ParameterException(cl, "-o '" + output + "' is not yaml or json");
+        }
+        if (!apply && (dryRun || reason != null)) {
+            throw new CommandLine.ParameterException(cl, (dryRun ? "--dry-run" : "--reason") + " goes with --apply");
         }
         if (!Files.isRegularFile(file)) {
             throw new CommandLine.ParameterException(cl, file + ": no such file");
@@ -103,9 +122,10 @@ public final class ImportCommand implements Callable<Integer> {
             err.flush();
             return Lvscp.REFUSED;
         }
+        err.flush();
+        if (apply) return ApplyCommand.apply(spec, server, r.document().name(), Documents.json(r.document()), dryRun, reason);
         out.print(output.equals("json") ? Documents.json(r.document()) : Documents.yaml(r.document()));
         out.flush();
-        err.flush();
         return Lvscp.OK;
     }
 }

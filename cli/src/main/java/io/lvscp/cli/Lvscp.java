@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "lvscp", mixinStandardHelpOptions = true, version = "lvscp 0.1.0",
         description = "Control plane for Linux Virtual Server clusters: the command line.",
-        subcommands = {ImportCommand.class, io.lvscp.cli.server.ExportCommand.class, io.lvscp.cli.server.ApplyCommand.class},
+        subcommands = {ImportCommand.class, io.lvscp.cli.server.ExportCommand.class, io.lvscp.cli.server.ApplyCommand.class,
+                io.lvscp.cli.server.RollbackCommand.class, io.lvscp.cli.server.DrainCommand.class, io.lvscp.cli.server.EnableCommand.class,
+                io.lvscp.cli.server.WeightCommand.class, io.lvscp.cli.server.TokensCommand.class, io.lvscp.cli.server.ConfigCommand.class,
+                CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:refused (the reasons printed on stderr)", "2:usage error", "3:the control plane cannot be reached"})
 public final class Lvscp implements Runnable {

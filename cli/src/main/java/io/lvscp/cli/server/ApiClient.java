@@ -34,19 +34,29 @@ public final class ApiClient {
     private final URI server;
     private final String token;
 
-    public ApiClient(ServerOptions options) throws IOException, java.security.GeneralSecurityException {
+    public ApiClient(ServerOptions options) throws IOException, java.security.GeneralSecurityException, CliConfig.Bad {
+        this(options.resolve());
+    }
+
+    public ApiClient(ServerOptions.Target target) throws IOException, java.security.GeneralSecurityException {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        javax.net.ssl.SSLContext tls = options.tls();
+        javax.net.ssl.SSLContext tls = target.tls();
         if (tls != null) b.sslContext(tls);
         this.http = b.build();
-        this.server = URI.create(options.server.endsWith("/") ? options.server : options.server + "/");
-        this.token = options.token();
+        this.server = URI.create(target.server().endsWith("/") ? target.server() : target.server() + "/");
+        this.token = target.bearer();
     }
 
     public Answer send(String method, String path, String jsonBody, String ifMatch) throws Unreachable, InterruptedException {
+        return send(method, path, jsonBody, ifMatch, null);
+    }
+
+    /** {@code reason}, unless null, is the write's Lvscp-Reason: the event log records it with what the write appends. */
+    public Answer send(String method, String path, String jsonBody, String ifMatch, String reason) throws Unreachable, InterruptedException {
         HttpRequest.Builder r = HttpRequest.newBuilder(server.resolve(path.startsWith("/") ? path.substring(1) : path))
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).header("Accept", "application/json");
         if (ifMatch != null) r.header("If-Match", ifMatch);
+        if (reason != null) r.header("Lvscp-Reason", reason);
         r.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
         if (jsonBody != null) r.header("Content-Type", "application/json");
         try {

@@ -3,9 +3,7 @@ package io.lvscp.cli.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvscp.api.json.Json;
-import io.lvscp.cli.Lvscp;
 import io.lvscp.cli.imports.Documents;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,6 +32,9 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--cluster", paramLabel = "NAME", description = "the cluster (default: the document's name)")
     String cluster;
 
+    @Option(names = "--reason", paramLabel = "TEXT", description = "why: recorded with the events in the audit log")
+    String reason;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,32 +50,17 @@ public final class ApplyCommand implements Callable<Integer> {
         String name = cluster != null ? cluster : obj.path("name").asText(null);
         if (name == null) throw new CommandLine.ParameterException(spec.commandLine(), file + " names no cluster: give --cluster");
         if (cluster != null) obj.put("name", cluster);
-        String body = Json.mapper().writeValueAsString(obj);
+        return apply(spec, server, name, Json.mapper().writeValueAsString(obj), dryRun, reason);
+    }
+
+    /**
+     * PUT {@code document} (JSON) as cluster {@code name}'s spec, shown first: what {@code lvscp apply -f} and
+     * {@code lvscp import --apply} both do.
+     */
+    public static int apply(CommandLine.Model.CommandSpec spec, ServerOptions server, String name, String document, boolean dryRun,
+                            String reason) throws Exception {
         String path = "/v1/clusters/" + Requests.segment(name) + "/spec";
-        PrintWriter out = spec.commandLine().getOut();
-        return Requests.run(spec, server, api -> {
-            ApiClient.Answer plan = api.send("PUT", path + "?dryRun=true", body, null);
-            if (!plan.ok()) return Requests.refused(spec, plan);
-            String events = plan.header("Lvscp-Dry-Run-Events");
-            int count = Integer.parseInt(plan.header("Lvscp-Events-Appended") == null ? "0" : plan.header("Lvscp-Events-Appended"));
-            if (count == 0) {
-                out.println("cluster " + name + ": no change");
-                out.flush();
-                return Lvscp.OK;
-            }
-            out.println("cluster " + name + ": " + count + " event(s)" + (dryRun ? " would be appended" : " to append") + ":");
-            for (String type : events == null ? new String[0] : events.split(",\\s*")) out.println("  " + type);
-            if (dryRun) {
-                out.flush();
-                return Lvscp.OK;
-            }
-            ApiClient.Answer current = api.send("GET", path, null, null);
-            String etag = current.ok() ? current.header("ETag") : null;
-            ApiClient.Answer done = api.send("PUT", path, body, etag);
-            if (!done.ok()) return Requests.refused(spec, done);
-            out.println("applied: cluster " + name + " is at revision " + done.header("ETag"));
-            out.flush();
-            return Lvscp.OK;
-        });
+        String why = Requests.reason(spec, reason);
+        return Requests.run(spec, server, api -> Requests.planned(spec, api, name, "PUT", path, document, why, dryRun, "applied"));
     }
 }
