@@ -1,6 +1,5 @@
 package io.lvscp.cli.imports;
 
-import io.lvscp.api.model.ClusterSpec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +9,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lvscp.api.json.Json;
 
-/** A cluster document as JSON (lvscp's own mapper, indented) or YAML (the same conventions: nulls left out). */
+/**
+ * A cluster document, or any answer of the API, as JSON (lvscp's own mapper, indented) or YAML (the same conventions:
+ * nulls left out).
+ */
 public final class Documents {
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -23,7 +25,7 @@ public final class Documents {
 
     private Documents() {}
 
-    public static String json(ClusterSpec d) {
+    public static String json(Object d) {
         try {
             return Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(d) + "\n";
         } catch (JsonProcessingException e) {
@@ -31,7 +33,7 @@ public final class Documents {
         }
     }
 
-    public static String yaml(ClusterSpec d) {
+    public static String yaml(Object d) {
         try {
             return YAML.writeValueAsString(d);
         } catch (JsonProcessingException e) {

@@ -67,6 +67,21 @@ public final class ApiClient {
         }
     }
 
+    /**
+     * A GET whose body is read line by line as it arrives (a Server-Sent Events feed). No request timeout: the feed
+     * stays open as long as events may come; the connect timeout still bounds an unreachable server.
+     */
+    public HttpResponse<java.util.stream.Stream<String>> lines(String path, String lastEventId) throws Unreachable, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(server.resolve(path.startsWith("/") ? path.substring(1) : path))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET();
+        if (lastEventId != null) r.header("Last-Event-ID", lastEventId);
+        try {
+            return http.send(r.build(), HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the control plane at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
     /** A refusal as lines for a terminal: the problem's title and detail, then each field with its message. */
     public static List<String> render(Answer a) {
         List<String> out = new ArrayList<>();

@@ -48,6 +48,15 @@ final class Requests {
         return Lvscp.REFUSED;
     }
 
+    /** The JSON of an answer (the API answers JSON, unknown fields included, which a table may ignore). */
+    static com.fasterxml.jackson.databind.JsonNode json(ApiClient.Answer a) throws java.io.IOException {
+        return io.lvscp.api.json.Json.mapper().readTree(a.body());
+    }
+
+    static String query(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
     static String segment(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }

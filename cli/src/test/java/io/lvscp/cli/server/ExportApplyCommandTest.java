@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lvscp.cli.Lvscp;
 import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,17 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code lvscp export} and {@code lvscp apply} against the real control plane (embedded PostgreSQL). */
 class ExportApplyCommandTest {
-    static RunningControlPlane cp;
     @TempDir
     static Path dir;
-    static Path token;
-
-    record Run(int code, String out, String err) {}
+    static LiveControlPlane live;
+    static RunningControlPlane cp;
 
     @BeforeAll
     static void start() throws Exception {
-        cp = RunningControlPlane.onNewDatabase();
-        token = Files.writeString(dir.resolve("token"), RunningControlPlane.ADMIN_TOKEN + "\n");
+        live = LiveControlPlane.start(dir);
+        cp = live.cp();
         Api.given(cp).body("{\"name\": \"web\", \"routingMethod\": \"nat\", \"natRouter\": {\"address\": \"10.11.12.10\", "
                 + "\"netmask\": \"255.255.255.0\", \"device\": \"eth1:1\"}}").post("/v1/clusters").then().statusCode(201);
         Api.given(cp).body("{\"name\": \"http\", \"address\": \"192.168.26.10\", \"netmask\": \"255.255.255.0\", \"device\": \"eth0:1\", "
@@ -40,19 +34,11 @@ class ExportApplyCommandTest {
 
     @AfterAll
     static void stop() {
-        cp.close();
+        live.close();
     }
 
-    private static Run lvscp(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        if (!all.get(0).equals("import")) all.addAll(List.of("--server", "http://127.0.0.1:" + cp.port(), "--token-file", token.toString()));
-        var cl = Lvscp.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+    private static LiveControlPlane.Run lvscp(String... args) {
+        return live.lvscp(args);
     }
 
     private static long revision() {
@@ -61,24 +47,24 @@ class ExportApplyCommandTest {
 
     @Test
     void exportThenApplyChangesNothingAndAnEditedDocumentAppendsWhatItShows() throws Exception {
-        Run export = lvscp("export", "web");
+        LiveControlPlane.Run export = lvscp("export", "web");
         assertEquals(0, export.code(), export.err());
         assertTrue(export.out().contains("name: \"web\"") || export.out().contains("name: web"), export.out());
         Path file = Files.writeString(dir.resolve("web.yaml"), export.out());
         long before = revision();
 
-        Run same = lvscp("apply", "-f", file.toString());
+        LiveControlPlane.Run same = lvscp("apply", "-f", file.toString());
         assertEquals(0, same.code(), same.err());
         assertEquals("cluster web: no change", same.out().strip());
         assertEquals(before, revision(), "nothing appended");
 
         Path edited = Files.writeString(dir.resolve("edited.yaml"), export.out().replaceFirst("weight: \\d+", "weight: 5"));
-        Run plan = lvscp("apply", "-f", edited.toString(), "--dry-run");
+        LiveControlPlane.Run plan = lvscp("apply", "-f", edited.toString(), "--dry-run");
         assertEquals(0, plan.code(), plan.err());
         assertTrue(plan.out().contains("1 event(s) would be appended") && plan.out().contains("RealServerWeightChanged"), plan.out());
         assertEquals(before, revision(), "a dry run appends nothing");
 
-        Run applied = lvscp("apply", "-f", edited.toString());
+        LiveControlPlane.Run applied = lvscp("apply", "-f", edited.toString());
         assertEquals(0, applied.code(), applied.err());
         assertTrue(applied.out().contains("RealServerWeightChanged") && applied.out().contains("applied: cluster web is at revision"), applied.out());
         assertEquals(before + 1, revision());
@@ -91,7 +77,7 @@ class ExportApplyCommandTest {
         String export = lvscp("export", "web").out();
         long before = revision();
         Path bad = Files.writeString(dir.resolve("bad.yaml"), export.replaceFirst("weight: \\d+", "weight: -3"));
-        Run r = lvscp("apply", "-f", bad.toString());
+        LiveControlPlane.Run r = lvscp("apply", "-f", bad.toString());
         assertEquals(Lvscp.REFUSED, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("/virtualServers/0/realServers/0/weight"), r.err());
         assertEquals(before, revision(), "nothing appended");
@@ -99,20 +85,13 @@ class ExportApplyCommandTest {
 
     @Test
     void exitCodesTellAMissingClusterAnUnreachableServerAndAUsageErrorApart() throws Exception {
-        Run missing = lvscp("export", "nosuch");
+        LiveControlPlane.Run missing = lvscp("export", "nosuch");
         assertEquals(Lvscp.REFUSED, missing.code());
         assertTrue(missing.err().contains("(404)"), missing.err());
 
-        var cl = Lvscp.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int code = cl.execute("export", "web", "--server", "http://127.0.0.1:" + port, "--token-file", token.toString());
-        assertEquals(3, code, err.toString());
-        assertTrue(err.toString().contains("cannot reach the control plane"), err.toString());
+        LiveControlPlane.Run unreachable = live.at(LiveControlPlane.nowhere(), "export", "web");
+        assertEquals(3, unreachable.code(), unreachable.err());
+        assertTrue(unreachable.err().contains("cannot reach the control plane"), unreachable.err());
 
         assertEquals(Lvscp.USAGE, lvscp("apply", "--dry-run").code(), "apply without -f");
         assertEquals(Lvscp.USAGE, lvscp("export", "web", "-o", "xml").code());
