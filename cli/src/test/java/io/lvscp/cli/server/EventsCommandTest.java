@@ -22,13 +22,13 @@ class EventsCommandTest {
 
     @TempDir
     static Path dir;
-    static LiveControlPlane live;
+    static CliOnControlPlane live;
 
     @BeforeAll
     static void start() {
-        live = LiveControlPlane.start(dir);
-        live.seed("web");
-        live.seed("shop");
+        live = CliOnControlPlane.start(dir);
+        live.seedWithRouters("web");
+        live.seedWithRouters("shop");
     }
 
     @AfterAll
@@ -42,12 +42,12 @@ class EventsCommandTest {
 
     @Test
     void withoutFollowTheLogIsPrintedPageByPage() throws Exception {
-        LiveControlPlane.Run all = live.lvscp("events");
+        CliOnControlPlane.Run all = live.lvscp("events");
         assertEquals(Lvscp.OK, all.code(), all.err());
         assertTrue(all.out().lines().findFirst().orElseThrow().matches("TIME +CLUSTER +REVISION +EVENT +ACTOR +CHANGE +REASON"), all.out());
         assertEquals(2, count(all.out(), "ClusterCreated"), all.out());
 
-        LiveControlPlane.Run web = live.lvscp("events", "--cluster", "web", "--type", "RealServerAdded");
+        CliOnControlPlane.Run web = live.lvscp("events", "--cluster", "web", "--type", "RealServerAdded");
         List<String> lines = web.out().lines().toList();
         assertEquals(3, lines.size(), web.out());
         assertTrue(lines.get(1).matches("\\S+Z +web +5 +RealServerAdded +\\S+ +http/rs1 10\\.11\\.12\\.1:80 weight 2 +-"), web.out());
@@ -59,14 +59,14 @@ class EventsCommandTest {
 
     @Test
     void followPrintsEachEventAsItIsCommittedUntilStopped() throws Exception {
-        LiveControlPlane.Running feed = live.background("events", "--cluster", "web", "--follow");
+        CliOnControlPlane.Running feed = live.background("events", "--cluster", "web", "--follow");
         Awaitility.await().atMost(BOUND).until(() -> feed.err().contains("following the event log"));
         Api.given(live.cp()).header("Lvscp-Reason", "kernel upgrade").post("/v1/clusters/web/virtual-servers/http/real-servers/rs2/drain")
                 .then().statusCode(200);
         // Another cluster's event is not this feed's.
         Api.given(live.cp()).post("/v1/clusters/shop/virtual-servers/http/real-servers/rs2/drain").then().statusCode(200);
         Awaitility.await().atMost(BOUND).until(() -> feed.out().contains("RealServerDrained"));
-        LiveControlPlane.Run stopped = feed.stop();
+        CliOnControlPlane.Run stopped = feed.stop();
         assertEquals(Lvscp.OK, stopped.code(), stopped.err());
         List<String> lines = stopped.out().lines().toList();
         assertEquals(1, lines.size(), "only what came after it started, of web only:\n" + stopped.out());
@@ -75,7 +75,7 @@ class EventsCommandTest {
 
     @Test
     void aFollowedFeedThatDropsResumesAfterTheLastEventWithNoneLostOrRepeated() throws Exception {
-        LiveControlPlane.Running feed = live.background("events", "--cluster", "web", "--type", "RealServerWeightChanged", "--follow", "-o", "json");
+        CliOnControlPlane.Running feed = live.background("events", "--cluster", "web", "--type", "RealServerWeightChanged", "--follow", "-o", "json");
         Awaitility.await().atMost(BOUND).until(() -> feed.err().contains("following the event log"));
         Api.given(live.cp()).body("{\"weight\": 7}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs1/weight").then().statusCode(200);
         Awaitility.await().atMost(BOUND).until(() -> feed.out().contains("\"weight\":7"));
@@ -83,7 +83,7 @@ class EventsCommandTest {
         // Committed while no feed is open: the reconnect must replay it from the last id.
         Api.given(live.cp()).body("{\"weight\": 8}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs1/weight").then().statusCode(200);
         Awaitility.await().atMost(BOUND).until(() -> feed.out().contains("\"weight\":8"));
-        LiveControlPlane.Run stopped = feed.stop();
+        CliOnControlPlane.Run stopped = feed.stop();
         assertTrue(stopped.err().contains("feed closed"), stopped.err());
         List<String> lines = stopped.out().lines().toList();
         assertEquals(2, lines.size(), stopped.out());
@@ -93,10 +93,10 @@ class EventsCommandTest {
 
     @Test
     void refusalsAndAnUnreachableServerEndTheFeedWithTheirExitCodes() {
-        LiveControlPlane.Run bad = live.lvscp("events", "--type", "no-such-type!", "--follow");
+        CliOnControlPlane.Run bad = live.lvscp("events", "--type", "no-such-type!", "--follow");
         assertEquals(Lvscp.REFUSED, bad.code(), bad.out());
         assertTrue(bad.err().startsWith("error: ") && bad.err().contains("(400)"), bad.err());
-        assertEquals(3, live.at(LiveControlPlane.nowhere(), "events", "--follow").code());
+        assertEquals(3, live.at(CliOnControlPlane.nowhere(), "events", "--follow").code());
         assertEquals(Lvscp.USAGE, live.lvscp("events", "--follow", "--limit", "3").code());
     }
 }

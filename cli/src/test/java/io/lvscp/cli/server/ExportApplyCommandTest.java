@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportApplyCommandTest {
     @TempDir
     static Path dir;
-    static LiveControlPlane live;
+    static CliOnControlPlane live;
     static RunningControlPlane cp;
 
     @BeforeAll
     static void start() throws Exception {
-        live = LiveControlPlane.start(dir);
+        live = CliOnControlPlane.start(dir);
         cp = live.cp();
         Api.given(cp).body("{\"name\": \"web\", \"routingMethod\": \"nat\", \"natRouter\": {\"address\": \"10.11.12.10\", "
                 + "\"netmask\": \"255.255.255.0\", \"device\": \"eth1:1\"}}").post("/v1/clusters").then().statusCode(201);
@@ -37,7 +37,7 @@ class ExportApplyCommandTest {
         live.close();
     }
 
-    private static LiveControlPlane.Run lvscp(String... args) {
+    private static CliOnControlPlane.Run lvscp(String... args) {
         return live.lvscp(args);
     }
 
@@ -47,24 +47,24 @@ class ExportApplyCommandTest {
 
     @Test
     void exportThenApplyChangesNothingAndAnEditedDocumentAppendsWhatItShows() throws Exception {
-        LiveControlPlane.Run export = lvscp("export", "web");
+        CliOnControlPlane.Run export = lvscp("export", "web");
         assertEquals(0, export.code(), export.err());
         assertTrue(export.out().contains("name: \"web\"") || export.out().contains("name: web"), export.out());
         Path file = Files.writeString(dir.resolve("web.yaml"), export.out());
         long before = revision();
 
-        LiveControlPlane.Run same = lvscp("apply", "-f", file.toString());
+        CliOnControlPlane.Run same = lvscp("apply", "-f", file.toString());
         assertEquals(0, same.code(), same.err());
         assertEquals("cluster web: no change", same.out().strip());
         assertEquals(before, revision(), "nothing appended");
 
         Path edited = Files.writeString(dir.resolve("edited.yaml"), export.out().replaceFirst("weight: \\d+", "weight: 5"));
-        LiveControlPlane.Run plan = lvscp("apply", "-f", edited.toString(), "--dry-run");
+        CliOnControlPlane.Run plan = lvscp("apply", "-f", edited.toString(), "--dry-run");
         assertEquals(0, plan.code(), plan.err());
         assertTrue(plan.out().contains("1 event(s) would be appended") && plan.out().contains("RealServerWeightChanged"), plan.out());
         assertEquals(before, revision(), "a dry run appends nothing");
 
-        LiveControlPlane.Run applied = lvscp("apply", "-f", edited.toString());
+        CliOnControlPlane.Run applied = lvscp("apply", "-f", edited.toString());
         assertEquals(0, applied.code(), applied.err());
         assertTrue(applied.out().contains("RealServerWeightChanged") && applied.out().contains("applied: cluster web is at revision"), applied.out());
         assertEquals(before + 1, revision());
@@ -77,7 +77,7 @@ class ExportApplyCommandTest {
         String export = lvscp("export", "web").out();
         long before = revision();
         Path bad = Files.writeString(dir.resolve("bad.yaml"), export.replaceFirst("weight: \\d+", "weight: -3"));
-        LiveControlPlane.Run r = lvscp("apply", "-f", bad.toString());
+        CliOnControlPlane.Run r = lvscp("apply", "-f", bad.toString());
         assertEquals(Lvscp.REFUSED, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("/virtualServers/0/realServers/0/weight"), r.err());
         assertEquals(before, revision(), "nothing appended");
@@ -85,11 +85,11 @@ class ExportApplyCommandTest {
 
     @Test
     void exitCodesTellAMissingClusterAnUnreachableServerAndAUsageErrorApart() throws Exception {
-        LiveControlPlane.Run missing = lvscp("export", "nosuch");
+        CliOnControlPlane.Run missing = lvscp("export", "nosuch");
         assertEquals(Lvscp.REFUSED, missing.code());
         assertTrue(missing.err().contains("(404)"), missing.err());
 
-        LiveControlPlane.Run unreachable = live.at(LiveControlPlane.nowhere(), "export", "web");
+        CliOnControlPlane.Run unreachable = live.at(CliOnControlPlane.nowhere(), "export", "web");
         assertEquals(3, unreachable.code(), unreachable.err());
         assertTrue(unreachable.err().contains("cannot reach the control plane"), unreachable.err());
 

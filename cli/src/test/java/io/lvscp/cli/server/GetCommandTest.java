@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 class GetCommandTest {
     @TempDir
     static Path dir;
-    static LiveControlPlane live;
+    static CliOnControlPlane live;
 
     @BeforeAll
     static void start() {
-        live = LiveControlPlane.start(dir);
-        live.seed("web");
+        live = CliOnControlPlane.start(dir);
+        live.seedWithRouters("web");
         Api.given(live.cp()).body("{\"mark\": 80, \"protocol\": \"tcp\", \"address\": \"192.168.26.11\", \"ports\": [\"80\", \"443\"]}")
                 .post("/v1/clusters/web/firewall-marks").then().statusCode(201);
     }
@@ -35,7 +35,7 @@ class GetCommandTest {
     }
 
     private static List<String> lines(String... args) {
-        LiveControlPlane.Run r = live.lvscp(args);
+        CliOnControlPlane.Run r = live.lvscp(args);
         assertEquals(Lvscp.OK, r.code(), r.err());
         return r.out().lines().toList();
     }
@@ -79,21 +79,21 @@ class GetCommandTest {
     @Test
     void jsonAndYamlAreTheApisAnswerReserialized() throws Exception {
         JsonNode api = Json.mapper().readTree(Api.given(live.cp()).get("/v1/clusters/web/virtual-servers/http/real-servers").asString());
-        LiveControlPlane.Run json = live.lvscp("get", "real-servers", "web", "http", "-o", "json");
+        CliOnControlPlane.Run json = live.lvscp("get", "real-servers", "web", "http", "-o", "json");
         assertEquals(Lvscp.OK, json.code(), json.err());
         assertEquals(api, Json.mapper().readTree(json.out()));
-        LiveControlPlane.Run yaml = live.lvscp("get", "rs", "web", "http", "-o", "yaml");
+        CliOnControlPlane.Run yaml = live.lvscp("get", "rs", "web", "http", "-o", "yaml");
         assertEquals(api, Documents.yamlMapper().readTree(yaml.out()));
         assertTrue(yaml.out().contains("weight: 2"), yaml.out());
     }
 
     @Test
     void refusalsAndUsageErrorsHaveTheirExitCodes() {
-        LiveControlPlane.Run missing = live.lvscp("get", "real-servers", "web", "nosuch");
+        CliOnControlPlane.Run missing = live.lvscp("get", "real-servers", "web", "nosuch");
         assertEquals(Lvscp.REFUSED, missing.code());
         assertTrue(missing.err().startsWith("error: ") && missing.err().contains("(404)"), missing.err());
         assertEquals(Lvscp.REFUSED, live.lvscp("get", "routers", "nosuch").code());
-        assertEquals(3, live.at(LiveControlPlane.nowhere(), "get", "clusters").code());
+        assertEquals(3, live.at(CliOnControlPlane.nowhere(), "get", "clusters").code());
         assertEquals(Lvscp.USAGE, live.lvscp("get").code(), "no kind");
         assertEquals(Lvscp.USAGE, live.lvscp("get", "clusters", "-o", "xml").code());
         assertEquals(Lvscp.USAGE, live.lvscp("get", "cluster", "web", "--revision", "1", "--at", "2026-01-01T00:00:00Z").code());

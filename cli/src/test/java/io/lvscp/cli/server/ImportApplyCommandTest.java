@@ -56,7 +56,7 @@ class ImportApplyCommandTest {
         assertEquals(Lvscp.OK, plan.code(), plan.all());
         assertTrue(plan.out().startsWith("cluster piranha: ") && plan.out().contains("would be appended") && plan.out().contains("ClusterCreated"),
                 plan.all());
-        Api.given(cli.cp).get("/v1/clusters/piranha").then().statusCode(404);
+        Api.given(cli.cp()).get("/v1/clusters/piranha").then().statusCode(404);
 
         CliOnControlPlane.Run applied = cli.lvscp("import", lvsCf, "--cluster", "piranha", "--apply", "--reason", "moved from piranha");
         assertEquals(Lvscp.OK, applied.code(), applied.all());
@@ -87,12 +87,12 @@ class ImportApplyCommandTest {
     void aContextAloneTakesTheCommandToItsServer() throws Exception {
         assumeTrue(System.getenv("LVSCP_SERVER") == null && System.getenv("LVSCP_TOKEN") == null, "the environment would win over the context");
         Path cfg = dir.resolve("config.yaml");
-        assertEquals(Lvscp.OK, CliOnControlPlane.plain("config", "set-context", "test", "--server", cli.cp.baseUrl(),
+        assertEquals(Lvscp.OK, CliOnControlPlane.plain("config", "set-context", "test", "--server", cli.cp().baseUrl(),
                 "--token-file", cli.adminToken.toString(), "--config", cfg.toString()).code());
         assertEquals(Lvscp.OK, CliOnControlPlane.plain("config", "use-context", "test", "--config", cfg.toString()).code());
         CliOnControlPlane.Run r = CliOnControlPlane.plain("import", resource("lvs.cf"), "--cluster", "by-context", "--apply", "--config", cfg.toString());
         assertEquals(Lvscp.OK, r.code(), r.all());
-        Api.given(cli.cp).get("/v1/clusters/by-context").then().statusCode(200);
+        Api.given(cli.cp()).get("/v1/clusters/by-context").then().statusCode(200);
         CliOnControlPlane.Run other = CliOnControlPlane.plain("export", "by-context", "--config", cfg.toString(), "--server", "http://127.0.0.1:1");
         assertEquals(3, other.code(), "--server beats the context: " + other.all());
     }

@@ -31,7 +31,7 @@ class RealServerCommandsTest {
     }
 
     private static io.restassured.path.json.JsonPath rs(String name) {
-        return Api.given(cli.cp).get("/v1/clusters/web/virtual-servers/http/real-servers/" + name).then().statusCode(200).extract().jsonPath();
+        return Api.given(cli.cp()).get("/v1/clusters/web/virtual-servers/http/real-servers/" + name).then().statusCode(200).extract().jsonPath();
     }
 
     private static void reasonLogged(String type, String reason) {

@@ -34,8 +34,8 @@ class RollbackCommandTest {
     void aDryRunShowsTheEventsAndAppendsNothingThenTheRollbackMakesTheClusterWhatItWas() {
         long old = cli.revision("web");
         String before = cli.lvscp("export", "web").out();
-        Api.given(cli.cp).body("{\"weight\": 9}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs1/weight").then().statusCode(200);
-        Api.given(cli.cp).post("/v1/clusters/web/virtual-servers/http/real-servers/rs2/drain").then().statusCode(200);
+        Api.given(cli.cp()).body("{\"weight\": 9}").put("/v1/clusters/web/virtual-servers/http/real-servers/rs1/weight").then().statusCode(200);
+        Api.given(cli.cp()).post("/v1/clusters/web/virtual-servers/http/real-servers/rs2/drain").then().statusCode(200);
         long changed = cli.revision("web");
         assertEquals(old + 2, changed);
 

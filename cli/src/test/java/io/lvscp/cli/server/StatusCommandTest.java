@@ -24,15 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusCommandTest {
     @TempDir
     static Path dir;
-    static LiveControlPlane live;
+    static CliOnControlPlane live;
     static FakeAgent lvs1;
 
     @BeforeAll
     static void start() throws Exception {
-        live = LiveControlPlane.start(dir);
-        live.seed("web");
+        live = CliOnControlPlane.start(dir);
+        live.seedWithRouters("web");
         Api.given(live.cp()).post("/v1/clusters/web/virtual-servers/http/real-servers/rs2/drain").then().statusCode(200);
-        live.seed("shop");
+        live.seedWithRouters("shop");
         long revision = live.revision("web");
         lvs1 = FakeAgent.hello(live.cp(), "web", "lvs1", "ipvs");
         lvs1.send("{\"type\":\"ack\",\"revision\":" + revision + ",\"applyMillis\":3}");
@@ -63,7 +63,7 @@ class StatusCommandTest {
 
     @Test
     void aClusterShowsEachRoutersStateAndEachRealServerWithItsHealthPerRouter() {
-        LiveControlPlane.Run r = live.lvscp("status", "web");
+        CliOnControlPlane.Run r = live.lvscp("status", "web");
         assertEquals(Lvscp.OK, r.code(), r.err());
         String out = r.out();
         long revision = live.revision("web");
@@ -83,7 +83,7 @@ class StatusCommandTest {
 
     @Test
     void withoutAClusterEveryClusterGetsAShortBlock() {
-        LiveControlPlane.Run r = live.lvscp("status");
+        CliOnControlPlane.Run r = live.lvscp("status");
         assertEquals(Lvscp.OK, r.code(), r.err());
         String out = r.out();
         assertTrue(out.contains("cluster web  revision ") && out.contains("cluster shop  revision "), out);
@@ -95,25 +95,25 @@ class StatusCommandTest {
 
     @Test
     void jsonAndYamlAreTheApisDocuments() throws Exception {
-        LiveControlPlane.Run json = live.lvscp("status", "web", "-o", "json");
+        CliOnControlPlane.Run json = live.lvscp("status", "web", "-o", "json");
         assertEquals(Lvscp.OK, json.code(), json.err());
         JsonNode doc = Json.mapper().readTree(json.out());
         assertEquals("web", doc.path("cluster").path("name").asText());
         assertEquals("connect refused", doc.path("cluster").path("virtualServers").get(0).path("realServers").get(0).path("health").get(0).path("reason").asText());
         assertEquals(1, doc.path("driftCorrected").size());
 
-        LiveControlPlane.Run yaml = live.lvscp("status", "-o", "yaml");
+        CliOnControlPlane.Run yaml = live.lvscp("status", "-o", "yaml");
         assertEquals(Lvscp.OK, yaml.code(), yaml.err());
         assertTrue(yaml.out().contains("name: web") && yaml.out().contains("name: shop"), yaml.out());
     }
 
     @Test
     void aMissingClusterIsRefusedAndAnUnreachableServerSaidSo() {
-        LiveControlPlane.Run missing = live.lvscp("status", "nosuch");
+        CliOnControlPlane.Run missing = live.lvscp("status", "nosuch");
         assertEquals(Lvscp.REFUSED, missing.code());
         assertTrue(missing.err().startsWith("error: ") && missing.err().contains("(404)"), missing.err());
 
-        LiveControlPlane.Run unreachable = live.at(LiveControlPlane.nowhere(), "status");
+        CliOnControlPlane.Run unreachable = live.at(CliOnControlPlane.nowhere(), "status");
         assertEquals(3, unreachable.code());
         assertTrue(unreachable.err().contains("cannot reach the control plane"), unreachable.err());
 
