@@ -61,6 +61,6 @@ public final class ApplyCommand implements Callable<Integer> {
                             String reason) throws Exception {
         String path = "/v1/clusters/" + Requests.segment(name) + "/spec";
         String why = Requests.reason(spec, reason);
-        return Requests.run(spec, server, api -> Requests.planned(spec, api, name, "PUT", path, document, why, dryRun, "applied"));
+        return Requests.run(spec, server, api -> Requests.planned(spec, api, name, "PUT", path, document, why, dryRun, "applied", path));
     }
 }

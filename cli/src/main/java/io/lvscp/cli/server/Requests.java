@@ -84,7 +84,19 @@ final class Requests {
      */
     static int planned(CommandLine.Model.CommandSpec spec, ApiClient api, String cluster, String method, String path, String body,
                        String reason, boolean dryRun, String done) throws Exception {
+        return planned(spec, api, cluster, method, path, body, reason, dryRun, done, null);
+    }
+
+    /**
+     * As above; with {@code current} (the GET path of the resource as the write's answer shows it, such as
+     * .../spec), the change is also shown as a unified diff of that resource before and after, both as the server
+     * renders them (so defaults and order do not show up as changes). A cluster that does not exist yet is empty.
+     */
+    static int planned(CommandLine.Model.CommandSpec spec, ApiClient api, String cluster, String method, String path, String body,
+                       String reason, boolean dryRun, String done, String current) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        ApiClient.Answer before = current == null ? null : api.send("GET", current, null, null);
+        if (before != null && !before.ok() && before.status() != 404) return refused(spec, before);
         ApiClient.Answer plan = api.send(method, path + "?dryRun=true", body, null, reason);
         if (!plan.ok()) return refused(spec, plan);
         String events = plan.header("Lvscp-Dry-Run-Events");
@@ -93,6 +105,12 @@ final class Requests {
             out.println("cluster " + cluster + ": no change");
             out.flush();
             return Lvscp.OK;
+        }
+        if (before != null) {
+            String was = before.ok() ? io.lvscp.cli.imports.Documents.yaml(io.lvscp.api.json.Json.mapper().readTree(before.body())) : "";
+            String will = io.lvscp.cli.imports.Documents.yaml(io.lvscp.api.json.Json.mapper().readTree(plan.body()));
+            String from = before.ok() ? cluster + " at revision " + revision(before) : cluster + " (does not exist yet)";
+            for (String line : TextDiff.unified(was, will, from, cluster + " after this change")) out.println(line);
         }
         out.println("cluster " + cluster + ": " + count + " event(s)" + (dryRun ? " would be appended" : " to append") + ":");
         for (String type : events == null || events.isBlank() ? new String[0] : events.split(",\\s*")) out.println("  " + type);

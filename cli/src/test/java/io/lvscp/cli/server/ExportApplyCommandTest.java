@@ -8,6 +8,7 @@ import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,10 @@ class ExportApplyCommandTest {
         CliOnControlPlane.Run plan = lvscp("apply", "-f", edited.toString(), "--dry-run");
         assertEquals(0, plan.code(), plan.err());
         assertTrue(plan.out().contains("1 event(s) would be appended") && plan.out().contains("RealServerWeightChanged"), plan.out());
+        // The change as diff -u shows it: the document before (at its revision) and after, one line out, one in.
+        assertTrue(plan.out().startsWith("--- web at revision " + before + "\n+++ web after this change\n@@ "), plan.out());
+        assertEquals(List.of("-    weight: 2", "+    weight: 5"),
+                plan.out().lines().filter(l -> l.matches("[-+] .*")).toList(), plan.out());
         assertEquals(before, revision(), "a dry run appends nothing");
 
         CliOnControlPlane.Run applied = lvscp("apply", "-f", edited.toString());

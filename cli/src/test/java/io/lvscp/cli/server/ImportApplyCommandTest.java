@@ -54,7 +54,8 @@ class ImportApplyCommandTest {
 
         CliOnControlPlane.Run plan = cli.lvscp("import", lvsCf, "--cluster", "piranha", "--apply", "--dry-run");
         assertEquals(Lvscp.OK, plan.code(), plan.all());
-        assertTrue(plan.out().startsWith("cluster piranha: ") && plan.out().contains("would be appended") && plan.out().contains("ClusterCreated"),
+        assertTrue(plan.out().startsWith("--- piranha (does not exist yet)\n+++ piranha after this change\n") && plan.out().contains("+name: piranha\n")
+                && plan.out().contains("\ncluster piranha: ") && plan.out().contains("would be appended") && plan.out().contains("ClusterCreated"),
                 plan.all());
         Api.given(cli.cp()).get("/v1/clusters/piranha").then().statusCode(404);
 
