@@ -38,6 +38,9 @@ abstract class RealServerChange implements Callable<Integer> {
     @Option(names = "--dry-run", description = "show what would change, change nothing")
     boolean dryRun;
 
+    @Mixin
+    OutputOptions output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,6 +74,11 @@ abstract class RealServerChange implements Callable<Integer> {
         return Requests.run(spec, server, api -> {
             ApiClient.Answer a = api.send(method(), path, body(), match, why);
             if (!a.ok()) return Requests.refused(spec, a);
+            if (!output.table()) {
+                // For scripts: the real server as the API answered (after the change, or as it would be on a dry run).
+                output.print(out, Json.mapper().readTree(a.body()));
+                return Lvscp.OK;
+            }
             String what = realServer + " of " + virtualServer + " " + done(Json.mapper().readTree(a.body()));
             String n = a.header("Lvscp-Events-Appended");
             int count = n == null ? 0 : Integer.parseInt(n);

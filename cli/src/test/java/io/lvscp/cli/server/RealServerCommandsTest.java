@@ -61,6 +61,12 @@ class RealServerCommandsTest {
         assertTrue(weight.out().contains("rs2 of http at weight 5"), weight.all());
         assertEquals(5, rs("rs2").getInt("weight"));
         reasonLogged("RealServerWeightChanged", "more memory");
+
+        // For scripts: the real server as the API answered, after the change.
+        CliOnControlPlane.Run json = cli.lvscp("weight", "web", "http", "rs2", "6", "-o", "json");
+        assertEquals(Lvscp.OK, json.code(), json.all());
+        assertEquals(6, io.restassured.path.json.JsonPath.from(json.out()).getInt("weight"), json.all());
+        assertEquals("rs2", io.restassured.path.json.JsonPath.from(json.out()).getString("name"), json.all());
     }
 
     @Test
