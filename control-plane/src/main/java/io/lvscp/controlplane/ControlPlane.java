@@ -134,6 +134,7 @@ public final class ControlPlane implements AutoCloseable {
             notifications.onAppended(feed::wake);
             metrics.bind(feed);
             gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis(), tokens);
+            notifications.onRouterStream(gateway::streamOpened);
             var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started,
                     tokens, config.auth(), feed);
             return tokens.bootstrapAdmin(config.auth().adminToken())

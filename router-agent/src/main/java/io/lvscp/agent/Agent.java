@@ -80,7 +80,7 @@ public final class Agent {
         this.received = saved;
         this.desired = saved;
         this.applied = saved;
-        this.stream = new StreamClient(vertx, URI.create(config.controlPlane()), config.credential(),
+        this.stream = new StreamClient(vertx, config.controlPlaneUris(), config.credential(),
                 new StreamMessage.Hello(config.cluster(), config.router(), 0, reconciler.driverName(), VERSION,
                         java.util.UUID.randomUUID().toString()),
                 () -> received.revision(), this::received, metrics::connected, (long) (config.heartbeatSeconds() * 1000), config.tls());
@@ -165,6 +165,11 @@ public final class Agent {
 
     public boolean connected() {
         return stream.connected();
+    }
+
+    /** The control-plane replica the stream is up with, or null while it is down. */
+    public URI controlPlane() {
+        return stream.connectedTo();
     }
 
     public String lastError() {

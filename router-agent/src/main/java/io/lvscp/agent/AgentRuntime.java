@@ -22,7 +22,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A running agent with its Vert.x, its metrics endpoint and its kernel plumbing, built from a config. */
@@ -76,8 +75,11 @@ public final class AgentRuntime implements AutoCloseable {
             if (config.metricsPort() >= 0) {
                 Router r = Router.router(vertx);
                 r.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-                r.get("/healthz").handler(ctx -> ctx.json(Map.of("status", "up", "appliedRevision", agent.appliedRevision(),
-                        "desiredRevision", agent.desiredRevision(), "connected", agent.connected())));
+                r.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "up")
+                        .put("appliedRevision", agent.appliedRevision()).put("desiredRevision", agent.desiredRevision())
+                        .put("connected", agent.connected())
+                        // Which replica it streams from (null while it streams from none): the first question after a failover.
+                        .put("controlPlane", agent.controlPlane() == null ? null : agent.controlPlane().toString())));
                 server = await(vertx.createHttpServer().requestHandler(r).listen(config.metricsPort(), config.metricsHost()));
             }
             FailoverService failover = kernel ? FailoverService.forAgent(agent, config, runner, metrics) : null;

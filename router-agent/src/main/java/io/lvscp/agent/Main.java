@@ -38,7 +38,7 @@ public final class Main implements Callable<Integer> {
             stopped.countDown();
         }, "lvscp-agent-shutdown"));
         System.out.println("lvscp router agent " + cfg.cluster() + "/" + cfg.router() + " (driver " + cfg.driver() + ") streaming from "
-                + cfg.controlPlane() + (runtime.metricsPort() >= 0 ? "; metrics on :" + runtime.metricsPort() : ""));
+                + String.join(", ", cfg.controlPlane()) + (runtime.metricsPort() >= 0 ? "; metrics on :" + runtime.metricsPort() : ""));
         stopped.await();
         return 0;
     }

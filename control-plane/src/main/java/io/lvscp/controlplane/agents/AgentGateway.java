@@ -91,6 +91,26 @@ public final class AgentGateway {
         return sessions.values().stream().mapToInt(Set::size).sum();
     }
 
+    /**
+     * A router's agent said hello on {@code stream}, on this process or another ({@code "cluster router stream"}, from
+     * {@link RouterStatusStore#STREAM_CHANNEL}). A stream of that router held here is then dead or dying — the agent
+     * keeps one stream — though this end may not know it for three heartbeats (a link gone silent, the agent's host
+     * gone): close it now, so that this process stops counting the router as connected while another serves it.
+     * A notification that arrives after the agent came back here (it moved twice within one database round trip)
+     * closes the live stream too; the agent then reconnects, which is all it costs.
+     */
+    public void streamOpened(String payload) {
+        String[] p = payload.split(" ");
+        if (p.length != 3) return;
+        for (Session s : List.copyOf(sessions.getOrDefault(p[0], Set.of()))) {
+            if (p[1].equals(s.router) && !p[2].equals(s.streamId)) {
+                LOG.info("router {}/{} has a newer stream on another control-plane process; closing its stream here", p[0], p[1]);
+                s.closed();
+                s.ws.close((short) 4409, "replaced by a newer connection of the same router");
+            }
+        }
+    }
+
     /** A stream authenticated (by the HTTP upgrade) with {@code agent}'s credential; the hello must match it. */
     public void handle(ServerWebSocket ws, Principal agent) {
         new Session(ws, agent).start();
@@ -109,6 +129,7 @@ public final class AgentGateway {
         private Future<Void> statusTail = Future.succeededFuture();
         private long timer = -1;
         private boolean closed;
+        private final String streamId = java.util.UUID.randomUUID().toString();
 
         Session(ServerWebSocket ws, Principal agent) {
             this.ws = ws;
@@ -218,8 +239,15 @@ public final class AgentGateway {
             sessions.computeIfAbsent(cluster, k -> new HashSet<>()).add(this);
             LOG.info("router {}/{} connected at revision {} (driver {})", cluster, router, h.revision(), h.driver());
             metrics.agentConnected(cluster, router, h.revision(), h.instance());
-            record((cl, r) -> status.connected(cl, r, h.driver(), h.instance()));
-            enqueue(() -> catchUp(h.revision(), projections.get(cluster)));
+            record((cl, r) -> status.connected(cl, r, h.driver(), h.instance(), streamId));
+            enqueue(() -> {
+                ClusterState head = projections.get(cluster);
+                if (h.revision() <= head.revision()) return catchUp(h.revision(), head);
+                // An agent ahead of this process: it came from a replica that saw newer appends before NOTIFY or the
+                // sweep brought them here. Read them now rather than take it back to an older snapshot; only what
+                // is still ahead of the database (a restored or replaced one) gets the snapshot of what is.
+                return projections.catchUp(cluster).compose(caughtUp -> catchUp(h.revision(), caughtUp));
+            });
         }
 
         /** Brings an agent holding {@code held} to {@code head}: deltas if few, a snapshot otherwise. */
@@ -351,7 +379,7 @@ public final class AgentGateway {
                 }
                 LOG.info("router {}/{} disconnected", cluster, router);
                 metrics.agentDisconnected(cluster, router);
-                record(status::disconnected);
+                record((c, r) -> status.disconnected(c, r, streamId));
             }
         }
     }

@@ -10,6 +10,8 @@ import java.util.Map;
 
 /** Router status in PostgreSQL, so that every control-plane process shows the same, whichever one an agent uses. */
 public final class RouterStatusStore {
+    /** Told "cluster router stream" when a router's agent says hello, on whichever process its stream is. */
+    public static final String STREAM_CHANNEL = "lvscp_router_streams";
     private static final String COLUMNS = "router, connected, connected_since, last_seen_at, driver, applied_revision, applied_at, "
             + "apply_millis, last_error, last_error_revision, last_error_at, role, role_since, stats::text AS stats, "
             + "connection_sync::text AS connection_sync";
@@ -22,27 +24,37 @@ public final class RouterStatusStore {
     /**
      * The router's agent said hello. A different instance than last time is a restarted agent: the health verdicts of
      * the previous run are dropped in the same statement (the new run reports what fails from now on), and so is what
-     * it reported of connection sync (the new run reports it with its first ack or stats).
+     * it reported of connection sync (the new run reports it with its first ack or stats). {@code stream} names this
+     * connection, so that only its own end can mark the router disconnected ({@link #disconnected}), and every process
+     * hears of it on {@link #STREAM_CHANNEL} once the row is committed: one that still holds an older stream of the
+     * router learns that it is dead without waiting for three heartbeats of silence.
      */
-    public Future<Void> connected(String cluster, String router, String driver, String instance) {
+    public Future<Void> connected(String cluster, String router, String driver, String instance, String stream) {
         return exec("""
                 WITH forgotten AS (
                     DELETE FROM real_server_health h
                     WHERE h.cluster = $1 AND h.router = $2 AND $4::text IS NOT NULL
                       AND $4::text IS DISTINCT FROM (SELECT instance FROM router_status WHERE cluster = $1 AND router = $2)
-                )
-                INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver, instance)
-                VALUES ($1, $2, true, now(), now(), $3, $4)
+                ), upserted AS (
+                INSERT INTO router_status (cluster, router, connected, connected_since, last_seen_at, driver, instance, stream)
+                VALUES ($1, $2, true, now(), now(), $3, $4, $5)
                 ON CONFLICT (cluster, router) DO UPDATE SET connected = true, connected_since = now(), last_seen_at = now(),
-                    driver = $3, instance = coalesce($4, router_status.instance),
+                    driver = $3, instance = coalesce($4, router_status.instance), stream = $5,
                     connection_sync = CASE WHEN $4::text IS NOT NULL AND $4::text IS DISTINCT FROM router_status.instance
                                            THEN NULL ELSE router_status.connection_sync END
-                """, Tuple.of(cluster, router, driver, instance));
+                RETURNING 1
+                )
+                SELECT pg_notify('%s', $1 || ' ' || $2 || ' ' || $5) FROM upserted
+                """.formatted(STREAM_CHANNEL), Tuple.of(cluster, router, driver, instance, stream));
     }
 
-    public Future<Void> disconnected(String cluster, String router) {
-        return exec("UPDATE router_status SET connected = false, last_seen_at = now() WHERE cluster = $1 AND router = $2",
-                Tuple.of(cluster, router));
+    /**
+     * The stream {@code stream} ended. A router whose agent has since said hello on another stream (on another
+     * control-plane process, which may have been quicker than this one to hear of the loss) stays connected.
+     */
+    public Future<Void> disconnected(String cluster, String router, String stream) {
+        return exec("UPDATE router_status SET connected = false, last_seen_at = now() WHERE cluster = $1 AND router = $2 AND stream = $3",
+                Tuple.of(cluster, router, stream));
     }
 
     public Future<Void> seen(String cluster, String router) {

@@ -22,6 +22,7 @@ public final class EventNotifications {
     private long sweepTimer = -1;
     private volatile boolean stopping;
     private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> routerStreams = payload -> { };
 
     public EventNotifications(Vertx vertx, PgConnectOptions options, ClusterProjections projections) {
         this.vertx = vertx;
@@ -32,6 +33,14 @@ public final class EventNotifications {
     /** Also wakes {@code listener} on every notification and (re)subscription: a hint to re-read, never the data. */
     public void onAppended(Runnable listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Hands every payload of {@link io.lvscp.controlplane.agents.RouterStatusStore#STREAM_CHANNEL} ("cluster router
+     * stream": a router's agent said hello on that stream) to {@code handler}, on this process's event loop.
+     */
+    public void onRouterStream(java.util.function.Consumer<String> handler) {
+        routerStreams = handler;
     }
 
     private void wakeListeners() {
@@ -64,6 +73,13 @@ public final class EventNotifications {
                     }
                     wakeListeners();
                 });
+        subscriber.channel(io.lvscp.controlplane.agents.RouterStatusStore.STREAM_CHANNEL).handler(payload -> {
+            try {
+                routerStreams.accept(payload);
+            } catch (RuntimeException e) {
+                LOG.warn("a router stream notification failed", e);
+            }
+        });
         subscriber.closeHandler(v -> {
             if (!stopping) LOG.warn("event notification connection closed; reconnecting");
         });

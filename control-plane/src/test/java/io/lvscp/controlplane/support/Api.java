@@ -50,6 +50,13 @@ public final class Api {
         return RestAssured.given(b.build()).filter(filter(true));
     }
 
+    /** As the test admin, against a control plane this JVM did not start (a child process, by its base URL). */
+    public static RequestSpecification at(String baseUrl) {
+        RequestSpecBuilder b = new RequestSpecBuilder().setBaseUri(baseUrl).setContentType(ContentType.JSON)
+                .addHeader("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN);
+        return RestAssured.given(b.build()).filter(filter(true));
+    }
+
     public static RequestSpecification badInput(RunningControlPlane cp) {
         return RestAssured.given(new RequestSpecBuilder().setBaseUri(cp.baseUrl())
                 .addHeader("Authorization", "Bearer " + RunningControlPlane.ADMIN_TOKEN).build()).filter(filter(false));

@@ -39,6 +39,23 @@ public final class FakeAgent implements AutoCloseable {
     }
 
     public static FakeAgent hello(RunningControlPlane cp, String cluster, String router, String driver, String instance) {
+        FakeAgent agent = connect(cp, cluster, router, driver, instance, 0);
+        // The snapshot answers the hello: the control plane has taken it (and is recording the router's status).
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(m -> "snapshot".equals(m.path("type").asText())));
+        return agent;
+    }
+
+    /** Says hello holding {@code revision}, as an agent that comes from another control-plane process; does not wait. */
+    public static FakeAgent holding(RunningControlPlane cp, String cluster, String router, long revision) {
+        return connect(cp, cluster, router, "recording", UUID.randomUUID().toString(), revision);
+    }
+
+    /** Every message the control plane sent, in order. */
+    public List<JsonNode> received() {
+        return List.copyOf(received);
+    }
+
+    private static FakeAgent connect(RunningControlPlane cp, String cluster, String router, String driver, String instance, long revision) {
         String token = cp.agentToken(cluster, router);
         StringBuilder partial = new StringBuilder();
         FakeAgent[] self = new FakeAgent[1];
@@ -66,11 +83,9 @@ public final class FakeAgent implements AutoCloseable {
         FakeAgent agent = new FakeAgent(ws);
         self[0] = agent;
         agent.received.addAll(early);
-        agent.send("{\"type\":\"hello\",\"cluster\":\"" + cluster + "\",\"router\":\"" + router + "\",\"revision\":0,\"driver\":\""
+        agent.send("{\"type\":\"hello\",\"cluster\":\"" + cluster + "\",\"router\":\"" + router + "\",\"revision\":" + revision + ",\"driver\":\""
                 + driver + "\",\"agentVersion\":\"test\",\"instance\":\"" + instance + "\"}");
-        agent.beats.scheduleAtFixedRate(() -> agent.send("{\"type\":\"heartbeat\",\"revision\":0}"), 300, 300, TimeUnit.MILLISECONDS);
-        // The snapshot answers the hello: the control plane has taken it (and is recording the router's status).
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(m -> "snapshot".equals(m.path("type").asText())));
+        agent.beats.scheduleAtFixedRate(() -> agent.send("{\"type\":\"heartbeat\",\"revision\":" + revision + "}"), 300, 300, TimeUnit.MILLISECONDS);
         return agent;
     }
 

@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * The agent's settings: a small YAML file, then environment variables (which win). See README "Router agent".
  *
- * @param controlPlane   base URL of the control plane, http://host:port or https://host:port (the stream is
- *                       ws:// or wss://host:port/v1/agents/stream)
+ * @param controlPlane   base URLs of the control-plane replicas, http://host:port or https://host:port (the stream
+ *                       is ws:// or wss://host:port/v1/agents/stream); one string or a list. The agent streams from
+ *                       one at a time and moves to the next when its stream drops or a connect fails.
  * @param cluster        the cluster this router belongs to
  * @param router         this router's name, as enrolled in the cluster
  * @param driver         ipvs, nftables, or recording (programs nothing; for tests and benchmarks)
@@ -36,7 +37,9 @@ import java.util.Map;
  *                       for an agent in a container of its own); netns is the prefix ip netns exec NS. Health checks
  *                       and heartbeats still use the agent's own sockets.
  */
-public record AgentConfig(String controlPlane, String cluster, String router, String driver, String stateDir,
+public record AgentConfig(
+        @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<String> controlPlane, String cluster, String router, String driver, String stateDir,
                           Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                           Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                           Failover failover, Tls tls, List<String> checkPrograms, List<String> commandPrefix) {
@@ -64,7 +67,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                        Failover failover) {
-        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+        this(urls(controlPlane), cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
                 heartbeatSeconds, preempt, token, tokenFile, failover, null, null, null);
     }
 
@@ -72,8 +75,17 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
                        Map<String, String> devices, String netns, Integer metricsPort, String metricsHost,
                        Double reconcileSeconds, Double heartbeatSeconds, Boolean preempt, String token, String tokenFile,
                        Failover failover, Tls tls) {
-        this(controlPlane, cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
+        this(urls(controlPlane), cluster, router, driver, stateDir, devices, netns, metricsPort, metricsHost, reconcileSeconds,
                 heartbeatSeconds, preempt, token, tokenFile, failover, tls, null, null);
+    }
+
+    private static List<String> urls(String controlPlane) {
+        return controlPlane == null ? null : List.of(controlPlane);
+    }
+
+    /** LVSCP_CONTROL_PLANE: one URL, or several separated by commas (URLs of control planes hold none). */
+    private static List<String> urlsFromEnv(String value) {
+        return value == null ? null : java.util.Arrays.stream(value.split(",", -1)).map(String::trim).toList();
     }
 
     /**
@@ -176,7 +188,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         }
         Failover f = c.failover() == null ? Failover.NONE : c.failover();
         return new AgentConfig(
-                env.getOrDefault("LVSCP_CONTROL_PLANE", c.controlPlane()),
+                env.containsKey("LVSCP_CONTROL_PLANE") ? urlsFromEnv(env.get("LVSCP_CONTROL_PLANE")) : c.controlPlane(),
                 env.getOrDefault("LVSCP_CLUSTER", c.cluster()),
                 env.getOrDefault("LVSCP_ROUTER", c.router()),
                 env.getOrDefault("LVSCP_DRIVER", c.driver()),
@@ -232,7 +244,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
 
     public AgentConfig withDefaults() {
         return new AgentConfig(
-                controlPlane == null ? "http://127.0.0.1:8080" : controlPlane,
+                controlPlane == null ? List.of("http://127.0.0.1:8080") : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(controlPlane)),
                 cluster, router,
                 driver == null ? "ipvs" : driver,
                 stateDir == null ? "/var/lib/lvscp-agent" : stateDir,
@@ -256,12 +268,7 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         if (cluster == null) out.add("cluster is required (LVSCP_CLUSTER)");
         if (router == null) out.add("router is required (LVSCP_ROUTER)");
         if (!DRIVERS.contains(driver)) out.add("driver must be one of " + DRIVERS + ", not " + driver);
-        try {
-            URI u = URI.create(controlPlane);
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) out.add("controlPlane must be an http:// or https:// URL");
-        } catch (IllegalArgumentException e) {
-            out.add("controlPlane is not a URL: " + e.getMessage());
-        }
+        controlPlaneProblems(out);
         if (tls != null) tlsProblems(out);
         if (reconcileSeconds <= 0) out.add("reconcileSeconds must be positive");
         if (heartbeatSeconds <= 0) out.add("heartbeatSeconds must be positive");
@@ -290,13 +297,60 @@ public record AgentConfig(String controlPlane, String cluster, String router, St
         return out;
     }
 
+    /**
+     * One line per bad URL, naming its place in the list ({@code controlPlane[1]}) when there are several: an operator
+     * with three replicas in the file must not have to guess which one is wrong.
+     */
+    private void controlPlaneProblems(List<String> out) {
+        if (controlPlane == null || controlPlane.isEmpty()) {
+            out.add("controlPlane must name at least one http:// or https:// URL");
+            return;
+        }
+        String scheme = null;
+        int first = -1;
+        for (int i = 0; i < controlPlane.size(); i++) {
+            String name = controlPlane.size() == 1 ? "controlPlane" : "controlPlane[" + i + "]";
+            String url = controlPlane.get(i);
+            if (url == null || url.isBlank()) {
+                out.add(name + " is empty; give an http:// or https:// URL");
+                continue;
+            }
+            URI u;
+            try {
+                u = new URI(url);
+            } catch (java.net.URISyntaxException e) {
+                out.add(name + " is not a URL: " + e.getMessage());
+                continue;
+            }
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+                out.add(name + " must be an http:// or https:// URL" + (controlPlane.size() == 1 ? "" : ", not " + url));
+            } else if (u.getHost() == null) {
+                out.add(name + " names no host: " + url);
+            } else if (scheme == null) {
+                scheme = u.getScheme();
+                first = i;
+            } else if (!scheme.equals(u.getScheme())) {
+                // The same credential goes to every replica: one plain-HTTP URL among https:// ones would send it in clear.
+                out.add(name + " is " + u.getScheme() + ":// while controlPlane[" + first + "] is " + scheme
+                        + "://; reach every replica the same way");
+            }
+        }
+    }
+
+    /** The URLs as the stream client dials them; call after {@link #problems()} found none. */
+    public List<URI> controlPlaneUris() {
+        return controlPlane.stream().map(URI::create).toList();
+    }
+
     private void tlsProblems(List<String> out) {
-        boolean https = controlPlane != null && controlPlane.startsWith("https://");
+        boolean https = controlPlane != null && !controlPlane.isEmpty()
+                && controlPlane.stream().allMatch(u -> u != null && u.startsWith("https://"));
         if ((tls.certFile() == null) != (tls.keyFile() == null)) {
             out.add("tls.certFile and tls.keyFile go together: set both or neither (LVSCP_TLS_CERT_FILE, LVSCP_TLS_KEY_FILE)");
         }
         if (!https && (tls.caFile() != null || tls.certFile() != null || tls.keyFile() != null)) {
-            out.add("tls settings need an https:// controlPlane, not " + controlPlane);
+            out.add("tls settings need an https:// controlPlane, not " + (controlPlane == null ? null
+                    : controlPlane.size() == 1 ? controlPlane.get(0) : String.join(", ", controlPlane)));
         }
         readable(out, "tls.caFile", tls.caFile());
         readable(out, "tls.certFile", tls.certFile());

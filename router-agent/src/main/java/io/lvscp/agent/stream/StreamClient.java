@@ -15,6 +15,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * The agent's end of the stream. Keeps one WebSocket to the control plane up: says hello with the revision it
  * holds, hands every message from the control plane to the agent, sends heartbeats, and reconnects with
  * exponential backoff and jitter after any loss — a silent link (three missed heartbeats) counts as lost.
- * Runs on its Vert.x event loop.
+ * With several control-plane URLs (replicas on one database) each loss or failed connect moves to the next one,
+ * round-robin: the replica that failed is the least likely to answer next, and any replica can serve any agent
+ * since the hello says which revision the agent holds. Runs on its Vert.x event loop.
  */
 public final class StreamClient {
     private static final Logger LOG = LoggerFactory.getLogger(StreamClient.class);
@@ -34,7 +38,10 @@ public final class StreamClient {
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Vertx vertx;
-    private final URI controlPlane;
+    private final List<URI> controlPlanes;
+    // One client per URL: TLS options, the host name check among them, belong to a client, not to a connection.
+    private final List<WebSocketClient> clients;
+    private volatile int current;
     private final String credential;
     private final StreamMessage.Hello helloTemplate;
     private final LongSupplier heldRevision;
@@ -43,9 +50,8 @@ public final class StreamClient {
     private final long heartbeatMillis;
     // Retries back off up to ten heartbeats (30 s at most): an agent told to watch its link closely also retries sooner.
     private final long maxBackoffMillis;
-    private final WebSocketClient client;
     private static final int INLINE_READ_CHARS = 256 * 1024;
-    private WebSocket socket;
+    private volatile WebSocket socket;
     private io.vertx.core.Future<Void> inbox = io.vertx.core.Future.succeededFuture();
     private int failures;
     private long lastHeard;
@@ -54,18 +60,20 @@ public final class StreamClient {
 
     public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis) {
-        this(vertx, controlPlane, credential, hello, heldRevision, onMessage, onConnected, heartbeatMillis, null);
+        this(vertx, List.of(controlPlane), credential, hello, heldRevision, onMessage, onConnected, heartbeatMillis, null);
     }
 
     /**
-     * With {@code tls} for an https:// control plane: its certificate must chain to {@code tls.caFile} (the JVM's
-     * trust store without one) and name the URL's host; {@code certFile}/{@code keyFile} are presented when asked.
+     * With {@code tls} for https:// control planes: each one's certificate must chain to {@code tls.caFile} (the JVM's
+     * trust store without one) and name that URL's host; {@code certFile}/{@code keyFile} are presented when asked.
+     * The first URL is tried first.
      */
-    public StreamClient(Vertx vertx, URI controlPlane, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
+    public StreamClient(Vertx vertx, List<URI> controlPlanes, String credential, StreamMessage.Hello hello, LongSupplier heldRevision,
                         Consumer<StreamMessage> onMessage, Consumer<Boolean> onConnected, long heartbeatMillis, AgentConfig.Tls tls) {
+        if (controlPlanes.isEmpty()) throw new IllegalArgumentException("no control-plane URL");
         this.vertx = vertx;
         this.credential = credential;
-        this.controlPlane = controlPlane;
+        this.controlPlanes = List.copyOf(controlPlanes);
         this.helloTemplate = hello;
         this.heldRevision = heldRevision;
         this.onMessage = onMessage;
@@ -77,7 +85,9 @@ public final class StreamClient {
                 // A snapshot carries the whole cluster: tens of megabytes for a big one, compressed on the wire.
                 .setMaxMessageSize(StreamMessage.MAX_TO_AGENT_BYTES)
                 .setTryUsePerMessageCompression(true);
-        this.client = vertx.createWebSocketClient(withTls(controlPlane, tls, options));
+        List<WebSocketClient> made = new ArrayList<>();
+        for (URI u : this.controlPlanes) made.add(vertx.createWebSocketClient(withTls(u, tls, new WebSocketClientOptions(options))));
+        this.clients = List.copyOf(made);
     }
 
     private static WebSocketClientOptions withTls(URI controlPlane, AgentConfig.Tls tls, WebSocketClientOptions o) {
@@ -97,6 +107,11 @@ public final class StreamClient {
 
     public boolean connected() {
         return socket != null;
+    }
+
+    /** The control plane the stream is up with, or null while it is down. */
+    public URI connectedTo() {
+        return socket == null ? null : controlPlanes.get(current);
     }
 
     /** Sends a message if the stream is up; reports are best effort, the next ack or hello supersedes them. */
@@ -120,11 +135,13 @@ public final class StreamClient {
         stopped = true;
         if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
         if (socket != null) socket.close();
-        client.close();
+        clients.forEach(WebSocketClient::close);
     }
 
     private void connect() {
         if (stopped) return;
+        URI controlPlane = controlPlanes.get(current);
+        WebSocketClient client = clients.get(current);
         boolean tls = "https".equals(controlPlane.getScheme());
         int port = controlPlane.getPort() > 0 ? controlPlane.getPort() : (tls ? 443 : 80);
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(controlPlane.getHost()).setPort(port).setSsl(tls)
@@ -132,7 +149,7 @@ public final class StreamClient {
                 // An upgrade that gets no answer (a link that swallows packets) must fail, not hang.
                 .setTimeout(3 * heartbeatMillis);
         if (credential != null) o.addHeader("Authorization", "Bearer " + credential);
-        client.connect(o).onSuccess(this::opened).onFailure(f -> {
+        client.connect(o).onSuccess(ws -> opened(ws, controlPlane)).onFailure(f -> {
             if (f instanceof io.vertx.core.http.UpgradeRejectedException r && (r.getStatus() == 401 || r.getStatus() == 403)) {
                 // An operator has to act (a new credential, or the right one); retrying gently meanwhile.
                 LOG.error("control plane {} refused this agent's credential ({}): {}", controlPlane, r.getStatus(),
@@ -151,8 +168,14 @@ public final class StreamClient {
             } else {
                 LOG.info("control plane {} unreachable ({}); retrying", controlPlane, f.getMessage());
             }
+            next();
             retry();
         });
+    }
+
+    /** A failed connect or a lost stream: the next attempt goes to the next URL (the same one when there is one). */
+    private void next() {
+        current = (current + 1) % controlPlanes.size();
     }
 
     /** The messages of a failure and its causes, each once: Vert.x's own says only "Failed to create SSL connection". */
@@ -176,7 +199,7 @@ public final class StreamClient {
         return null;
     }
 
-    private void opened(WebSocket ws) {
+    private void opened(WebSocket ws, URI controlPlane) {
         lastHeard = System.nanoTime();
         ws.textMessageHandler(text -> received(ws, text));
         ws.closeHandler(v -> closed(ws));
@@ -248,6 +271,7 @@ public final class StreamClient {
         if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
         heartbeatTimer = -1;
         onConnected.accept(false);
+        next();
         retry();
     }
 

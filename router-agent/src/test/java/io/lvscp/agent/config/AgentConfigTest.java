@@ -73,4 +73,42 @@ class AgentConfigTest {
         assertFalse(shortEnv.problems().toString().contains("tooshort-secret"), shortEnv.problems().toString());
         assertEquals(1, shortEnv.problems().size());
     }
+
+    @Test
+    void controlPlaneIsOneUrlOrAListOfReplicas() throws Exception {
+        assertEquals(java.util.List.of("http://127.0.0.1:8080"), AgentConfig.load(yaml(), Map.of()).controlPlane(), "the default");
+        AgentConfig one = AgentConfig.load(yaml("controlPlane: http://cp1.example:8080"), Map.of());
+        assertEquals(java.util.List.of("http://cp1.example:8080"), one.controlPlane());
+        assertEquals(java.util.List.of(), one.problems());
+        AgentConfig two = AgentConfig.load(yaml("controlPlane: [http://cp1.example:8080, http://cp2.example:8080]"), Map.of());
+        assertEquals(java.util.List.of("http://cp1.example:8080", "http://cp2.example:8080"), two.controlPlane());
+        assertEquals(java.util.List.of(java.net.URI.create("http://cp1.example:8080"), java.net.URI.create("http://cp2.example:8080")),
+                two.controlPlaneUris());
+        assertEquals(java.util.List.of(), two.problems());
+        // JSON is YAML too, and the environment wins with a comma-separated list.
+        Path json = Files.writeString(dir.resolve("agent.json"), "{\"cluster\": \"web\", \"router\": \"lvs1\", \"token\": \"t\", "
+                + "\"controlPlane\": [\"https://cp1.example\", \"https://cp2.example:8443\"]}");
+        assertEquals(java.util.List.of("https://cp1.example", "https://cp2.example:8443"), AgentConfig.load(json, Map.of()).controlPlane());
+        assertEquals(java.util.List.of("http://a:1", "http://b:2"),
+                AgentConfig.load(json, Map.of("LVSCP_CONTROL_PLANE", "http://a:1, http://b:2")).controlPlane());
+    }
+
+    @Test
+    void aBadUrlInTheListIsOneErrorNamingItsIndex() throws Exception {
+        assertEquals(java.util.List.of("controlPlane[1] must be an http:// or https:// URL, not ftp://cp2.example"),
+                AgentConfig.load(yaml("controlPlane: [http://cp1.example:8080, ftp://cp2.example, http://cp3.example]"), Map.of()).problems());
+        assertEquals(java.util.List.of("controlPlane[2] is not a URL: Illegal character in authority at index 7: http://cp 3"),
+                AgentConfig.load(yaml("controlPlane: [http://cp1.example, http://cp2.example, 'http://cp 3']"), Map.of()).problems());
+        assertEquals(java.util.List.of("controlPlane[0] names no host: http:///v1"),
+                AgentConfig.load(yaml("controlPlane: ['http:///v1', http://cp2.example]"), Map.of()).problems());
+        assertEquals(java.util.List.of("controlPlane[1] is empty; give an http:// or https:// URL"),
+                AgentConfig.load(yaml("controlPlane: [http://cp1.example, '']"), Map.of()).problems());
+        assertEquals(java.util.List.of("controlPlane must name at least one http:// or https:// URL"),
+                AgentConfig.load(yaml("controlPlane: []"), Map.of()).problems());
+        assertEquals(java.util.List.of("controlPlane[1] is http:// while controlPlane[0] is https://; reach every replica the same way"),
+                AgentConfig.load(yaml("controlPlane: [https://cp1.example, http://cp2.example]"), Map.of()).problems());
+        // One URL keeps the message it always had.
+        assertEquals(java.util.List.of("controlPlane must be an http:// or https:// URL"),
+                AgentConfig.load(yaml("controlPlane: ftp://cp.example"), Map.of()).problems());
+    }
 }

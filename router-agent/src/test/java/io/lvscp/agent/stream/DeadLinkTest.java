@@ -32,6 +32,7 @@ class DeadLinkTest {
         private final NetServer server;
         private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
         private volatile boolean silent;
+        private volatile boolean cut;
 
         Proxy(int targetPort) throws Exception {
             var client = vertx.createNetClient();
@@ -46,8 +47,12 @@ class DeadLinkTest {
                     out.handler(b -> {
                         if (!silent) in.write(b);
                     });
-                    in.closeHandler(v -> out.close());
-                    out.closeHandler(v -> in.close());
+                    in.closeHandler(v -> {
+                        if (!cut) out.close();
+                    });
+                    out.closeHandler(v -> {
+                        if (!cut) in.close();
+                    });
                     in.resume();
                 }).onFailure(f -> in.close());
             }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -59,6 +64,15 @@ class DeadLinkTest {
 
         void blackhole() {
             silent = true;
+        }
+
+        /**
+         * A pulled cable, or the far host gone: not even a close gets through (a blackholed link still passes on the FIN
+         * or RST of an end that gives up on it). The connections stay open until the proxy closes.
+         */
+        void cut() {
+            silent = true;
+            cut = true;
         }
 
         void heal() {

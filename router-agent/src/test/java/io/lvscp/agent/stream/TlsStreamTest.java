@@ -209,6 +209,33 @@ class TlsStreamTest {
     }
 
     @Test
+    void eachUrlOfAListIsCheckedByItsOwnName() throws Exception {
+        cp = startControlPlane(null);
+        createCluster(this::api);
+        String token = agentToken(this::api, "lvs1");
+        // The same control plane twice: first by a name its certificate lacks, then by the address it names.
+        String byName = cp.baseUrl().replace("127.0.0.1", "localhost");
+        Path yaml = Files.writeString(stateDir.resolve("agent.yaml"), """
+                controlPlane: [%s, %s]
+                cluster: web
+                router: lvs1
+                driver: recording
+                stateDir: %s
+                metricsPort: -1
+                heartbeatSeconds: 0.5
+                tls: {caFile: %s}
+                """.formatted(byName, cp.baseUrl(), stateDir.resolve("lvs1"), ca.caCert()));
+        AgentConfig config = AgentConfig.load(yaml, Map.of()).withToken(token);
+        assertEquals(List.of(), config.problems());
+        try (AgentRuntime agent = AgentRuntime.start(config, ProcessRunner.local(), new RecordingDriver())) {
+            long revision = api().get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getLong("revision");
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> agent.agent().appliedRevision() == revision);
+            assertEquals(URI.create(cp.baseUrl()), agent.agent().controlPlane());
+            assertTrue(streamWarnings().stream().anyMatch(m -> m.contains("No name matching localhost found")), streamWarnings().toString());
+        }
+    }
+
+    @Test
     void aControlPlaneThatRequiresClientCertificatesRefusesAgentsAndClientsWithout() throws Exception {
         cp = startControlPlane(ca.caCert());
         TestCertificates.Issued operator = ca.client("operator");
