@@ -95,6 +95,9 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** How long a query may take before the database counts as away (BoundedPool): far above any query of ours. */
+    static final int QUERY_DEADLINE_SECONDS = 20;
+
     static final class ApiVerticle extends VerticleBase {
         private final ControlPlaneConfig config;
         private final Database db;
@@ -114,7 +117,7 @@ public final class ControlPlane implements AutoCloseable {
 
         @Override
         public Future<?> start() {
-            pool = PgBuilder.pool()
+            pool = io.lvscp.controlplane.db.BoundedPool.of(PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(config.database().poolSize()).setName("lvscp-events")
                             // Waiting for a connection is bounded too: a request gets its 503 instead of hanging.
                             .setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
@@ -122,7 +125,7 @@ public final class ControlPlane implements AutoCloseable {
                     .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(3000))
                     .connectingTo(db.connectOptions())
                     .using(vertx)
-                    .build();
+                    .build(), QUERY_DEADLINE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             EventStore store = new EventStore(pool);
             projections = new ClusterProjections(store);
             metrics.bind(projections);

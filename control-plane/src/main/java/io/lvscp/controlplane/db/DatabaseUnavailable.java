@@ -29,7 +29,7 @@ public final class DatabaseUnavailable {
                 return Optional.of("the database cannot be reached");
             }
             if (t instanceof java.util.concurrent.TimeoutException || t instanceof io.vertx.core.impl.NoStackTraceTimeoutException) {
-                return Optional.of("no database connection within the pool's timeout");
+                return Optional.of("the database did not answer in time (no connection free, or no answer to a query)");
             }
             String name = t.getClass().getName();
             String message = t.getMessage() == null ? "" : t.getMessage();
