@@ -1,5 +1,7 @@
 package io.lvscp.controlplane.ops;
 
+import io.lvscp.controlplane.support.TestPostgres;
+
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -95,19 +97,8 @@ class ExternalPostgresTest {
         return ControlPlaneProcess.start("external-pg", dir, http, yaml, Map.of("LVSCP_DATABASE_PASSWORD", ROLE_PASSWORD));
     }
 
-    /** Debian's server binaries; their absence fails the test (install the postgresql package), it is not skipped. */
     static Path postgresBin() throws IOException {
-        Path root = Path.of("/usr/lib/postgresql");
-        List<Path> found = new ArrayList<>();
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> versions = Files.list(root)) {
-                versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
-                        .forEach(found::add);
-            }
-        }
-        found.sort(Comparator.comparing(Path::toString));
-        assertFalse(found.isEmpty(), "no /usr/lib/postgresql/*/bin/initdb: install Debian's postgresql package (.ci/run does)");
-        return found.get(found.size() - 1);
+        return TestPostgres.debianBinaries();
     }
 
     private static void ownedByPostgres(Path dir) throws IOException {

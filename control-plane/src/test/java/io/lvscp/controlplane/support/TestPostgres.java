@@ -54,4 +54,19 @@ public final class TestPostgres {
         String rest = url.substring(url.indexOf('@') + 1);
         return DriverManager.getConnection("jdbc:postgresql://" + rest, "postgres", "postgres");
     }
+
+    /** Debian's server binaries; their absence fails the test (install the postgresql package), it is not skipped. */
+    public static java.nio.file.Path debianBinaries() throws java.io.IOException {
+        java.nio.file.Path root = java.nio.file.Path.of("/usr/lib/postgresql");
+        java.util.List<java.nio.file.Path> found = new java.util.ArrayList<>();
+        if (java.nio.file.Files.isDirectory(root)) {
+            try (java.util.stream.Stream<java.nio.file.Path> versions = java.nio.file.Files.list(root)) {
+                versions.map(v -> v.resolve("bin")).filter(b -> java.nio.file.Files.isExecutable(b.resolve("initdb")) && java.nio.file.Files.isExecutable(b.resolve("pg_ctl")))
+                        .forEach(found::add);
+            }
+        }
+        found.sort(java.util.Comparator.comparing(java.nio.file.Path::toString));
+        if (found.isEmpty()) throw new AssertionError("no /usr/lib/postgresql/*/bin/initdb: install Debian's postgresql package (.ci/run does)");
+        return found.get(found.size() - 1);
+    }
 }
