@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.lvscp.controlplane.support.Api;
+import io.lvscp.controlplane.support.FakeAgent;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.restassured.response.Response;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -38,12 +39,17 @@ class DatabaseOutageTest {
             s.execute("CREATE DATABASE lvscp_outage");
         }
         String url = "postgresql://postgres:postgres@localhost:" + pgPort + "/lvscp_outage";
+        FakeAgent agent = null;
         try (RunningControlPlane cp = RunningControlPlane.on(url)) {
             seedCluster(cp, "kept");
+            Api.given(cp).body("{\"name\":\"lvs1\",\"publicAddress\":\"192.168.26.9\",\"privateAddress\":\"10.11.12.9\"}")
+                    .post("/v1/clusters/kept/routers").then().statusCode(201);
+            agent = FakeAgent.hello(cp, "kept", "lvs1", "recording");
             Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
             List<Object> before = log(cp);
 
             pg.close(); // a clean stop (pg_ctl stop -m fast); the data stays
+            long beats = agent.received("heartbeat");
             long started = System.nanoTime();
             Response refused = Api.given(cp).body("{\"weight\": 3}").put(WEIGHT);
             long tookMs = (System.nanoTime() - started) / 1_000_000;
@@ -60,6 +66,12 @@ class DatabaseOutageTest {
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(503)
                     .body("detail", containsString("the token cannot be checked")).header("Retry-After", "5");
             Api.given(cp).get("/healthz").then().statusCode(200);
+            // The agent's stream does not need the database: it stays, the control plane's heartbeats (from memory)
+            // keep coming, past the three heartbeats of silence that would close it (test heartbeat: 1 s).
+            FakeAgent connected = agent;
+            Awaitility.await("heartbeats during the outage").atMost(Duration.ofSeconds(20))
+                    .until(() -> connected.received("heartbeat") >= beats + 4);
+            assertTrue(agent.open(), "the agent's stream stayed open through the outage");
 
             pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(pgPort).start();
             Awaitility.await("ready again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -68,7 +80,13 @@ class DatabaseOutageTest {
             Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(4));
             assertEquals(before.size() + 1, log(cp).size());
+            // The same stream, resumed: the write after the outage reaches the agent as a delta, no reconnect needed.
+            long head = Api.given(cp).get("/v1/clusters/kept").then().statusCode(200).extract().jsonPath().getLong("revision");
+            FakeAgent same = agent;
+            Awaitility.await("the delta after the outage").atMost(Duration.ofSeconds(10)).until(() -> same.deltaRevision() == head);
+            assertTrue(agent.open());
         } finally {
+            if (agent != null) agent.close();
             pg.close();
         }
     }

@@ -95,6 +95,22 @@ public final class FakeAgent implements AutoCloseable {
                 .path("revision").asLong();
     }
 
+    /** How many messages of {@code type} (heartbeat, delta, ...) the control plane has sent so far. */
+    public long received(String type) {
+        return received.stream().filter(m -> type.equals(m.path("type").asText())).count();
+    }
+
+    /** The revision of the last delta received (0 if none). */
+    public long deltaRevision() {
+        return received.stream().filter(m -> "delta".equals(m.path("type").asText())).reduce((a, b) -> b)
+                .map(m -> m.path("revision").asLong()).orElse(0L);
+    }
+
+    /** Whether the control plane has not closed the stream. */
+    public boolean open() {
+        return !ws.isInputClosed();
+    }
+
     /** The last snapshot the control plane sent: the cluster's state exactly as a real agent receives it. */
     public JsonNode snapshot() {
         return received.stream().filter(m -> "snapshot".equals(m.path("type").asText())).reduce((a, b) -> b).orElseThrow();
