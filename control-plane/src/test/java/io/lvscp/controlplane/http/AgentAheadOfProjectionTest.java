@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvscp.api.event.ClusterEvents;
 import io.lvscp.api.json.Json;
-import io.lvscp.controlplane.eventstore.EventMetadata;
-import io.lvscp.controlplane.eventstore.NewEvent;
 import io.lvscp.controlplane.projection.ClusterProjections;
-import io.lvscp.controlplane.projection.EventCodec;
 import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.FakeAgent;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.lvscp.controlplane.support.TestPostgres;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -36,7 +30,7 @@ class AgentAheadOfProjectionTest {
             Api.given(cp).body("{\"name\":\"http\",\"address\":\"192.168.26.10\",\"netmask\":\"255.255.255.0\",\"device\":\"eth0:1\",\"port\":80}")
                     .post("/v1/clusters/web/virtual-servers").then().statusCode(201);
             long known = cp.controlPlane().projections().get("web").revision();
-            long ahead = appendWithoutWakeUp(cp, "web", new ClusterEvents.VirtualServerDeactivated("http"));
+            long ahead = TestPostgres.appendDirectly(cp.databaseUrl(), "web", new ClusterEvents.VirtualServerDeactivated("http"), "agent-ahead", false);
             assertEquals(known + 1, ahead);
             assertEquals(known, cp.controlPlane().projections().get("web").revision(), "the process has not heard of it");
 
@@ -51,31 +45,4 @@ class AgentAheadOfProjectionTest {
         }
     }
 
-    /** As the event store appends, less its NOTIFY. */
-    private static long appendWithoutWakeUp(RunningControlPlane cp, String cluster, io.lvscp.api.event.ClusterEvent event) throws Exception {
-        NewEvent e = EventCodec.encode(event);
-        String metadata = Json.mapper().writeValueAsString(new EventMetadata("test", "agent-ahead", null, null));
-        try (Connection c = TestPostgres.jdbc(cp.databaseUrl())) {
-            c.setAutoCommit(false);
-            long version;
-            try (PreparedStatement st = c.prepareStatement("UPDATE streams SET version = version + 1 WHERE stream_id = ? RETURNING version")) {
-                st.setString(1, ClusterProjections.streamId(cluster));
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    version = rs.getLong(1);
-                }
-            }
-            try (PreparedStatement st = c.prepareStatement(
-                    "INSERT INTO events (stream_id, stream_version, event_type, data, metadata) VALUES (?, ?, ?, ?::jsonb, ?::jsonb)")) {
-                st.setString(1, ClusterProjections.streamId(cluster));
-                st.setLong(2, version);
-                st.setString(3, e.type());
-                st.setString(4, e.data());
-                st.setString(5, metadata);
-                st.executeUpdate();
-            }
-            c.commit();
-            return version;
-        }
-    }
 }

@@ -69,4 +69,48 @@ public final class TestPostgres {
         if (found.isEmpty()) throw new AssertionError("no /usr/lib/postgresql/*/bin/initdb: install Debian's postgresql package (.ci/run does)");
         return found.get(found.size() - 1);
     }
+
+    /**
+     * Appends {@code event} to the cluster's stream straight into the tables, as the event store does, so that the
+     * API's validation never sees it (a control plane with a bug, an attacker with the database); {@code actor} goes
+     * into its metadata. With {@code wakeUp} the store's NOTIFY follows, as after its own commits; without it only the
+     * projection's periodic sweep, or a reader that looks, finds it. Returns the event's revision.
+     */
+    public static long appendDirectly(String databaseUrl, String cluster, io.lvscp.api.event.ClusterEvent event, String actor,
+                                      boolean wakeUp) throws Exception {
+        io.lvscp.controlplane.eventstore.NewEvent e = io.lvscp.controlplane.projection.EventCodec.encode(event);
+        String metadata = io.lvscp.api.json.Json.mapper().writeValueAsString(
+                new io.lvscp.controlplane.eventstore.EventMetadata(actor, "appended-directly", null, null));
+        String stream = io.lvscp.controlplane.projection.ClusterProjections.streamId(cluster);
+        try (Connection c = jdbc(databaseUrl)) {
+            c.setAutoCommit(false);
+            long version;
+            try (java.sql.PreparedStatement st = c.prepareStatement("UPDATE streams SET version = version + 1 WHERE stream_id = ? RETURNING version")) {
+                st.setString(1, stream);
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                }
+            }
+            try (java.sql.PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO events (stream_id, stream_version, event_type, data, metadata) VALUES (?, ?, ?, ?::jsonb, ?::jsonb)")) {
+                st.setString(1, stream);
+                st.setLong(2, version);
+                st.setString(3, e.type());
+                st.setString(4, e.data());
+                st.setString(5, metadata);
+                st.executeUpdate();
+            }
+            c.commit();
+            if (wakeUp) {
+                try (java.sql.PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    st.setString(1, io.lvscp.controlplane.eventstore.EventStore.CHANNEL);
+                    st.setString(2, stream + " " + version);
+                    st.execute();
+                }
+                c.commit();
+            }
+            return version;
+        }
+    }
 }

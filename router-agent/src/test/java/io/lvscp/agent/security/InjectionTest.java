@@ -35,19 +35,13 @@ import io.lvscp.api.model.RealServer;
 import io.lvscp.api.model.RoutingMethod;
 import io.lvscp.api.model.VirtualServerSpec;
 import io.lvscp.api.model.VirtualServerState;
-import io.lvscp.controlplane.eventstore.EventMetadata;
-import io.lvscp.controlplane.eventstore.NewEvent;
 import io.lvscp.controlplane.projection.ClusterProjections;
-import io.lvscp.controlplane.projection.EventCodec;
 import io.lvscp.controlplane.support.Api;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.lvscp.controlplane.support.TestPostgres;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -165,7 +159,7 @@ class InjectionTest {
             for (Map.Entry<ClusterEvent, String> entry : crafted.entrySet()) {
                 ClusterEvent e = entry.getKey();
                 runner.clear();
-                long bad = appendBypassingTheApi(cp, "inj", e);
+                long bad = TestPostgres.appendDirectly(cp.databaseUrl(), "inj", e, "tampered", true);
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.desiredRevision() == bad && agent.lastError() != null
                         && agent.lastError().startsWith("refused before any command ran"));
                 Thread.sleep(700); // two periodic passes more: they must not run it either
@@ -179,7 +173,7 @@ class InjectionTest {
                     assertFalse(c.argv().contains("label") && !c.argv().contains("eth0:1") && !c.argv().contains("eth1:1"), c.toString());
                 }
                 // Undo it (as an operator would, through the API's own writes), so that the next one starts from a good state.
-                good = appendBypassingTheApi(cp, "inj", undo(e, web));
+                good = TestPostgres.appendDirectly(cp.databaseUrl(), "inj", undo(e, web), "tampered", true);
                 long want = good;
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> agent.appliedRevision() == want);
             }
@@ -396,43 +390,6 @@ class InjectionTest {
         return new ClusterEvents.VirtualServerChanged(web);
     }
 
-    /**
-     * Appends an event straight into the event store, as a control plane with a bug or an attacker with the database
-     * would: the API's validation never sees it. The control plane's projection takes it up like any other.
-     */
-    private static long appendBypassingTheApi(RunningControlPlane cp, String cluster, ClusterEvent event) throws Exception {
-        NewEvent e = EventCodec.encode(event);
-        String metadata = Json.mapper().writeValueAsString(new EventMetadata("tampered", "injection-test", null, null));
-        try (Connection c = TestPostgres.jdbc(cp.databaseUrl())) {
-            c.setAutoCommit(false);
-            long version;
-            try (PreparedStatement st = c.prepareStatement("UPDATE streams SET version = version + 1 WHERE stream_id = ? RETURNING version")) {
-                st.setString(1, ClusterProjections.streamId(cluster));
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    version = rs.getLong(1);
-                }
-            }
-            try (PreparedStatement st = c.prepareStatement(
-                    "INSERT INTO events (stream_id, stream_version, event_type, data, metadata) VALUES (?, ?, ?, ?::jsonb, ?::jsonb)")) {
-                st.setString(1, ClusterProjections.streamId(cluster));
-                st.setLong(2, version);
-                st.setString(3, e.type());
-                st.setString(4, e.data());
-                st.setString(5, metadata);
-                st.executeUpdate();
-            }
-            c.commit();
-            // The wake-up the store sends after its own commits; without it the projection's periodic sweep finds it.
-            try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                st.setString(1, io.lvscp.controlplane.eventstore.EventStore.CHANNEL);
-                st.setString(2, ClusterProjections.streamId(cluster) + " " + version);
-                st.execute();
-            }
-            c.commit();
-            return version;
-        }
-    }
 
     /** A JSON string literal. */
     private static String q(String s) {
