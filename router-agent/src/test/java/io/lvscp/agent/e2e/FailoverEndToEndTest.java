@@ -40,16 +40,19 @@ class FailoverEndToEndTest {
     static final long TAKEOVER_BOUND_MS = DEADTIME_MS + 1000;
     static FailoverLab lab;
     static RunningControlPlane cp;
+    // Kept to start the control plane again where the agents expect it, on the same log.
+    static String database;
+    static int port;
 
     @BeforeAll
     static void start() throws Exception {
         lab = new FailoverLab(2);
         for (int i = 1; i <= 2; i++) lab.startServer(i, 80);
-        int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        cp = RunningControlPlane.on(TestPostgres.newDatabase(), port);
+        database = TestPostgres.newDatabase();
+        cp = RunningControlPlane.on(database, port);
         lab.bridgeTo(port);
         Api.given(cp).body("""
                 {"name": "web", "routingMethod": "nat",
@@ -93,7 +96,7 @@ class FailoverEndToEndTest {
         for (String r : List.of("lvs1", "lvs2")) {
             // A killed agent leaves its addresses in the kernel; start from none, so that what follows is the new agents' doing.
             lab.dropVips(r);
-            lab.link(r, "eth0", true);
+            for (String dev : List.of("eth0", "eth1")) lab.link(r, dev, true);
             try {
                 lab.healHeartbeats(r);
             } catch (IllegalStateException notCut) {
@@ -189,6 +192,19 @@ class FailoverEndToEndTest {
     /** Router {@code router}'s agent's /metrics, read inside its namespace. */
     static String metrics(String router) throws Exception {
         return lab.in(lab.routers.get(router), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9539; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+    }
+
+    /**
+     * Whether {@code router}'s agent has its stream to the control plane up, by its own gauge: the API's
+     * {@code status.connected} is a row in the database, and a stopped control plane may have left it true.
+     */
+    static boolean agentConnected(String router) throws Exception {
+        return metrics(router).lines().filter(l -> l.startsWith("lvscp_agent_connected{")).map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .findFirst().orElseThrow(() -> new IllegalStateException(router + "'s agent has no connected gauge")).equals("1.0");
+    }
+
+    static String role(String router) {
+        return Api.given(cp).get("/v1/clusters/web/routers/" + router).then().statusCode(200).extract().jsonPath().getString("status.role");
     }
 
     /** The count of heartbeats {@code router} dropped for {@code reason} (0 before the first). */
@@ -293,9 +309,54 @@ class FailoverEndToEndTest {
         assertNoFailures(lab.probe(VIP, 80, 40));
     }
 
+    @Test
+    @Order(5)
+    void withTheControlPlaneDownCuttingTheActiveRoutersLinksHandsOverAndTheAgentsReportItWhenItIsBack() throws Exception {
+        freshPair(false);
+        long after = lastPosition();
+        cp.close();
+        // Else the takeover below could have been helped by a control plane the agents still heard.
+        await("both agents lost the control plane", Duration.ofSeconds(20), () -> !agentConnected("lvs1") && !agentConnected("lvs2"));
+        try {
+            long cut = System.currentTimeMillis();
+            // Both links: lvs1 is gone from both segments, as a dead switch port or NIC would leave it; only the
+            // loopback bridge to the (stopped) control plane stays.
+            lab.link("lvs1", "eth0", false);
+            lab.link("lvs1", "eth1", false);
+            long took = millisUntilHolding("lvs2", cut);
+            System.out.println("MEASURED link cut, control plane down: lvs2 held both VIPs " + took + " ms after the cut");
+            assertTrue(took <= TAKEOVER_BOUND_MS, "took " + took + " ms, more than deadtime + 1 s");
+            await("the client's neighbour entry moved to lvs2", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs2", "eth0")));
+            awaitGatewayFollows("lvs2");
+            assertNoFailures(lab.probe(VIP, 80, 40));
+            assertFalse(agentConnected("lvs2"), "lvs2 took over with no control plane");
+        } finally {
+            // Whatever happened above, the tests after this one need a control plane.
+            cp = RunningControlPlane.on(database, port);
+        }
+
+        await("both agents reconnected", Duration.ofSeconds(60), () -> agentConnected("lvs1") && agentConnected("lvs2"));
+        // The role change made while nobody listened was kept by lvs2's agent and reported on its return.
+        awaitRoleEvent(after, "lvs2", "active", "peer lvs1 silent for ");
+        await("the API shows lvs2 active", Duration.ofSeconds(10), () -> "active".equals(role("lvs2")));
+        // Cut off, lvs1 heard no peer and stayed active: the API shows the split brain as it is.
+        assertEquals("active", role("lvs1"));
+
+        lab.link("lvs1", "eth0", true);
+        lab.link("lvs1", "eth1", true);
+        await("after the heal only lvs2 holds the VIPs", Duration.ofSeconds(15), () -> lab.holdsVips("lvs2") && lab.holdsNoVip("lvs1"));
+        awaitRoleEvent(after, "lvs1", "backup", "split brain resolved: lvs2 took over later");
+        await("the cluster shows lvs2 as its only active router", Duration.ofSeconds(10), () -> List.of("lvs2").equals(
+                Api.given(cp).get("/v1/clusters/web").then().statusCode(200).extract().jsonPath().getList("activeRouters")));
+        assertEquals("backup", role("lvs1"));
+        await("the client's neighbour entry is still lvs2", Duration.ofSeconds(3), () -> lab.clientNeighbour(VIP).equals(lab.mac("lvs2", "eth0")));
+        awaitGatewayFollows("lvs2");
+        assertNoFailures(lab.probe(VIP, 80, 40));
+    }
+
     @ParameterizedTest(name = "preempt {0}")
     @ValueSource(booleans = {false, true})
-    @Order(5)
+    @Order(6)
     void aHeartbeatOnlyPartitionMakesBothActiveAndHealingItResolvesTheSplitBrainByTheRule(boolean preempt) throws Exception {
         freshPair(preempt);
         long after = lastPosition();
@@ -323,7 +384,7 @@ class FailoverEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void forgedHeartbeatsFromTheActiveRoutersOwnAddressDoNotKeepTheBackupPassiveWhenItDies() throws Exception {
         freshPair(false);
         long after = lastPosition();
@@ -351,7 +412,7 @@ class FailoverEndToEndTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aBrandNewAgentNeverHoldsTheVipsWhileItsPeerIsActive() throws Exception {
         freshPair(false);
         long after = lastPosition();
