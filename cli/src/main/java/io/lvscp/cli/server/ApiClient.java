@@ -63,7 +63,7 @@ public final class ApiClient {
             HttpResponse<String> res = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(res.statusCode(), res.headers(), res.body());
         } catch (IOException e) {
-            throw new Unreachable("cannot reach the control plane at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw unreachable(e);
         }
     }
 
@@ -78,8 +78,17 @@ public final class ApiClient {
         try {
             return http.send(r.build(), HttpResponse.BodyHandlers.ofLines());
         } catch (IOException e) {
-            throw new Unreachable("cannot reach the control plane at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw unreachable(e);
         }
+    }
+
+    private Unreachable unreachable(IOException e) {
+        if (e instanceof javax.net.ssl.SSLException) {
+            // The usual cause is a certificate this machine's trust store does not vouch for: say what to do about it.
+            return new Unreachable("cannot reach the control plane at " + server + ": TLS failed (" + e.getMessage()
+                    + "); is its CA given with --cacert?");
+        }
+        return new Unreachable("cannot reach the control plane at " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
 
     /** A refusal as lines for a terminal: the problem's title and detail, then each field with its message. */
