@@ -17,6 +17,19 @@ import java.util.function.Consumer;
  * timeout. Every command it runs is offered to an observer first (the tests read the exact argv from it).
  */
 public final class ProcessRunner implements CommandRunner {
+    /**
+     * The readers of child processes' output: threads of their own, one per stream while it is read. Not the common
+     * pool, which is for short CPU work: a reader blocks for as long as its command runs, and with the pool's few
+     * threads (cores - 1) taken by the readers of slow commands, the stderr reader of the next one would wait, and a
+     * command that fills its stderr pipe first would stall until its timeout. (Below two, the JDK gives each task a
+     * thread of its own anyway, which is why a two-core router never showed it.)
+     */
+    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "process-output");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final List<String> prefix;
     private final Duration timeout;
     private final Consumer<List<String>> observer;
@@ -79,7 +92,7 @@ public final class ProcessRunner implements CommandRunner {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, READERS);
     }
 
     @Override
