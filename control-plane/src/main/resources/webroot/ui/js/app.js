@@ -1,4 +1,4 @@
-// The lvscp web console. Plain ES modules, no framework and no Node toolchain: a few hundred lines that the
+// The lvscp web console. Plain ES modules, no framework and no Node toolchain: some 900 lines that the
 // browser runs as they are, so Maven stays the only build, the jar carries exactly what is reviewed here, and
 // nothing is fetched from outside (no CDN, no fonts) — it works on a management network with no internet.
 // It is a client of the public REST API only, like the CLI: everything it shows or does, the API allows.
@@ -96,9 +96,11 @@ function start() {
   }
   view = route();
   refresh();
-  // A scoped token reads the feed of one cluster at a time, so it follows each of its clusters.
+  // A scoped token reads the feed of one cluster at a time, so it follows each of its clusters, up to three: each
+  // feed holds one of the six HTTP/1.1 connections a browser opens to a host, and the API calls need the rest.
+  // Clusters past those are kept up to date by the re-reading below.
   if (feeds.length) return;
-  const scopes = me.clusters ? me.clusters : [undefined];
+  const scopes = me.clusters ? me.clusters.slice(0, 3) : [undefined];
   feeds = scopes.map(cluster => follow({
     cluster,
     onEvent: e => {

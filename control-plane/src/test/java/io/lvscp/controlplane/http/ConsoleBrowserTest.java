@@ -146,6 +146,7 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(rs1)).findElement(By.cssSelector("button[data-action='drain']")).click();
         WebElement reason = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("dlg-reason")));
         assertEquals(reason, driver.switchTo().activeElement(), "the dialog takes the keyboard focus");
+        assertEveryControlLabelled();
         reason.sendKeys("kernel upgrade on rs1");
         reason.sendKeys(Keys.ENTER);
 
@@ -168,6 +169,7 @@ class ConsoleBrowserTest {
         assertEquals("olga", row.findElement(By.cssSelector(".actor")).getText());
         assertEquals("kernel upgrade on rs1", row.findElement(By.cssSelector(".reason")).getText());
         assertEquals(1, driver.findElements(By.cssSelector("#audit-table tbody tr")).size());
+        assertEveryControlLabelled();
 
         // A refused action shows the API's problem: the page is stale, someone removed rs3 meanwhile.
         driver.findElement(By.id("nav-clusters")).click();
@@ -242,6 +244,7 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("diff-from")).sendKeys(Long.toString(old));
         driver.findElement(By.cssSelector("#diff-form button")).click();
         waitText(By.id("diff"), "RealServerChanged");
+        assertEveryControlLabelled();
         assertTrue(driver.findElement(By.id("diff")).getText().contains("\"weight\":9"));
 
         driver.findElement(By.id("rollback-revision")).sendKeys(Long.toString(old));
@@ -297,9 +300,19 @@ class ConsoleBrowserTest {
     private void logIn(String token) {
         driver.get(cp.baseUrl() + "/ui/");
         WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        assertEveryControlLabelled();
         input.sendKeys(token);
         input.sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout")));
+    }
+
+    /** Every form control has a label a screen reader announces (a label element or aria-label). */
+    private void assertEveryControlLabelled() {
+        Object unlabelled = ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('input, select, textarea, button')]"
+                        + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
+                        + ".map(e => e.outerHTML)");
+        assertEquals(List.of(), unlabelled, "controls without a label");
     }
 
     private void waitText(By by, String text) {
