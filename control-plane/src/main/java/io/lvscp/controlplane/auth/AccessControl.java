@@ -45,7 +45,10 @@ public final class AccessControl {
         // The path as the router will match it (dot segments resolved, escapes of unreserved characters decoded):
         // deciding on the raw path would let "/v1/clusters/mine/../yours" past a cluster scope.
         String path = ctx.normalizedPath();
-        if (path.equals("/healthz") || path.equals("/readyz") || (path.equals("/metrics") && !protectMetrics)) {
+        // The web console's files are public (they hold no data, and a browser fetches them before it has a token);
+        // everything they show comes from the API, with the token the user gives on its login page.
+        boolean console = path.equals("/ui") || path.startsWith("/ui/");
+        if (console || path.equals("/healthz") || path.equals("/readyz") || (path.equals("/metrics") && !protectMetrics)) {
             allowed.run();
             return;
         }

@@ -86,6 +86,7 @@ public final class ApiServer {
         new AuditRoutes(store, projections, handlers, feed).mount(router);
         new SpecRoutes(projections, handlers).mount(router);
         new TokenRoutes(tokens, projections).mount(router);
+        ConsoleRoutes.mount(router);
 
         router.errorHandler(404, ctx -> Problems.send(ctx, ApiProblem.notFound("no resource at " + ctx.request().path())));
         router.errorHandler(405, ctx -> Problems.send(ctx, new ApiProblem(405, "method-not-allowed", "Method not allowed",

@@ -34,6 +34,16 @@ final class TokenRoutes {
     record TokenRequest(String name, Role role, List<String> clusters, String router, OffsetDateTime expiresAt) {}
 
     void mount(Router r) {
+        // Any person's token may ask who it is: a client (the web console) offers only the actions its role and scope allow.
+        r.get("/v1/whoami").handler(ctx -> Handlers.run(ctx, () -> {
+            var who = AccessControl.principal(ctx);
+            ObjectNode o = Json.mapper().createObjectNode();
+            o.put("name", who.name()).put("role", who.role().name());
+            if (who.tokenId() != null) o.put("tokenId", who.tokenId());
+            if (who.clusters() != null) o.set("clusters", Json.mapper().valueToTree(who.clusters()));
+            ctx.response().putHeader("Cache-Control", "no-store");
+            return Handlers.json(ctx, 200, o, null);
+        }));
         r.get("/v1/tokens").handler(ctx -> Handlers.run(ctx, () -> tokens.list().compose(list -> {
             OffsetDateTime now = OffsetDateTime.now();
             List<Object> items = new ArrayList<>();

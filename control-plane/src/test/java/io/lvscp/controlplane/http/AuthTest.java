@@ -113,6 +113,7 @@ class AuthTest {
             new Endpoint("GET", "/v1/clusters/m/spec", null, "viewer"),
             // Past access control a 422 (a nat cluster needs natRouter): the matrix changes nothing.
             new Endpoint("PUT", "/v1/clusters/m/spec", "{\"routingMethod\": \"nat\"}", "admin"),
+            new Endpoint("GET", "/v1/whoami", null, "viewer"),
             new Endpoint("GET", "/v1/tokens", null, "global-admin"),
             new Endpoint("POST", "/v1/tokens", "{\"name\":\"made-in-matrix\",\"role\":\"viewer\"}", "global-admin"),
             new Endpoint("GET", "/v1/tokens/zzzzzzzzzzzzzzzz", null, "global-admin"),
@@ -232,6 +233,23 @@ class AuthTest {
         RestAssured.given().baseUri(cp.baseUrl()).get("/readyz").then().statusCode(200);
         RestAssured.given().baseUri(cp.baseUrl()).get("/metrics").then().statusCode(200);
         RestAssured.given().baseUri(cp.baseUrl()).get("/v1/nothing-here").then().statusCode(401);
+        // The web console's files are open; the way out of their folder is not a way past the token check.
+        RestAssured.given().baseUri(cp.baseUrl()).get("/ui/").then().statusCode(200);
+        RestAssured.given().baseUri(cp.baseUrl()).urlEncodingEnabled(false).get("/ui/../v1/clusters").then().statusCode(401);
+        RestAssured.given().baseUri(cp.baseUrl()).urlEncodingEnabled(false).get("/ui/%2e%2e/v1/clusters").then().statusCode(401);
+        RestAssured.given().baseUri(cp.baseUrl()).get("/ui/no-such-file.js").then().statusCode(404)
+                .contentType(startsWith("application/problem+json"));
+    }
+
+    @Test
+    void aTokenLearnsWhoItIs() {
+        Api.as(cp, TOKENS.get("scoped-viewer")).get("/v1/whoami").then().statusCode(200)
+                .body("name", equalTo("matrix-scoped-viewer"), "role", equalTo("viewer"), "clusters", equalTo(List.of("m")),
+                        "tokenId", equalTo(TOKENS.get("scoped-viewer").substring(6, 22)));
+        Api.as(cp, TOKENS.get("operator")).get("/v1/whoami").then().statusCode(200)
+                .body("role", equalTo("operator"), "$", not(hasKey("clusters")));
+        Api.as(cp, TOKENS.get("agent")).get("/v1/whoami").then().statusCode(403);
+        Api.as(cp, TOKENS.get("revoked")).get("/v1/whoami").then().statusCode(401);
     }
 
     @Test
