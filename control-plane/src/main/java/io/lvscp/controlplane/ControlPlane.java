@@ -62,6 +62,7 @@ public final class ControlPlane implements AutoCloseable {
                     .build();
             ApiVerticle verticle = new ApiVerticle(config, db, metrics);
             try {
+                verticle.wire(vertx);
                 vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -115,8 +116,15 @@ public final class ControlPlane implements AutoCloseable {
             this.metrics = metrics;
         }
 
-        @Override
-        public Future<?> start() {
+        private TokenStore tokens;
+        private io.vertx.ext.web.Router router;
+
+        /**
+         * Makes the pool, the stores, the projections and the routes: plain construction, but it loads most of the
+         * program's classes, which on a starved machine took the event loop past Vert.x's 2 s warning at first start.
+         * So it runs on the thread that deploys the verticle; {@link #start()} then only starts things (asynchronously).
+         */
+        void wire(Vertx vertx) {
             pool = io.lvscp.controlplane.db.BoundedPool.of(PgBuilder.pool()
                     .with(new PoolOptions().setMaxSize(config.database().poolSize()).setName("lvscp-events")
                             // Waiting for a connection is bounded too: a request gets its 503 instead of hanging.
@@ -132,14 +140,18 @@ public final class ControlPlane implements AutoCloseable {
             RouterStatusStore status = new RouterStatusStore(pool);
             ClusterCommands commands = new ClusterCommands(store, projections, metrics, status::drivers);
             notifications = new EventNotifications(vertx, db.connectOptions(), projections);
-            TokenStore tokens = new TokenStore(pool);
+            tokens = new TokenStore(pool);
             EventFeed feed = new EventFeed(vertx, store, config.feedKeepAliveMillis(), config.feedMaxQueuedBytes());
             notifications.onAppended(feed::wake);
             metrics.bind(feed);
             gateway = new AgentGateway(vertx, projections, store, status, metrics, config.agentHeartbeatMillis(), tokens);
             notifications.onRouterStream(gateway::streamOpened);
-            var router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started,
+            router = ApiServer.router(vertx, pool, store, projections, commands, status, gateway, metrics, () -> started,
                     tokens, config.auth(), feed);
+        }
+
+        @Override
+        public Future<?> start() {
             return tokens.bootstrapAdmin(config.auth().adminToken())
                     .onSuccess(made -> made.ifPresent(token -> System.out.println("""
 

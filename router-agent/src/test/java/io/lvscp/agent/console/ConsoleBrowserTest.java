@@ -1,10 +1,13 @@
-package io.lvscp.controlplane.http;
+package io.lvscp.agent.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvscp.controlplane.support.Api;
-import io.lvscp.controlplane.support.FakeAgent;
+import io.lvscp.agent.AgentRuntime;
+import io.lvscp.agent.config.AgentConfig;
+import io.lvscp.agent.dataplane.RecordingDriver;
+import io.lvscp.agent.exec.ProcessRunner;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import java.io.File;
 import java.io.IOException;
@@ -41,8 +44,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web console in a real browser: Debian's chromium, headless, driven through its chromedriver, against a real
- * control plane on embedded PostgreSQL, with a stand-in agent (FakeAgent) for the router whose revision the page
- * follows. A missing browser fails the test: a console nobody ran in a browser is untested.
+ * control plane on embedded PostgreSQL and a real agent with the recording driver as router lvs1, whose applied
+ * revision the page follows (lvs2 stays unconnected). A missing browser fails the test: a console nobody ran in a
+ * browser is untested.
  */
 class ConsoleBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -52,7 +56,8 @@ class ConsoleBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     static RunningControlPlane cp;
-    static FakeAgent agent;
+    static Path agentState;
+    static AgentRuntime agent;
 
     WebDriver driver;
     WebDriverWait wait;
@@ -77,23 +82,43 @@ class ConsoleBrowserTest {
             for (Path p : old.filter(p -> p.getFileName().toString().startsWith("failed-")).toList()) Files.delete(p);
         }
         cp = RunningControlPlane.onNewDatabase();
-        Fixtures.seedCluster(cp, "web");
-        Fixtures.createRealServer(cp, "web", "http", "rs3", "10.11.12.3", 2);
+        seedCluster("web");
+        createRealServer("web", "http", "rs3", "10.11.12.3", 2);
         Api.given(cp).body("{\"name\": \"lvs1\", \"publicAddress\": \"192.168.26.8\", \"privateAddress\": \"10.11.12.8\", \"rolePreference\": \"primary\"}")
                 .post("/v1/clusters/{c}/routers", "web").then().statusCode(201);
         Api.given(cp).body("{\"name\": \"lvs2\", \"publicAddress\": \"192.168.26.9\", \"privateAddress\": \"10.11.12.9\"}")
                 .post("/v1/clusters/{c}/routers", "web").then().statusCode(201);
-        Fixtures.seedCluster(cp, "mail");
-        agent = FakeAgent.hello(cp, "web", "lvs1", "ipvs");
-        agent.send("{\"type\":\"role\",\"role\":\"active\",\"reason\":\"primary, peer silent\"}");
-        agent.send("{\"type\":\"health\",\"virtualServer\":\"http\",\"realServer\":\"rs1\",\"healthy\":true,\"reason\":\"HTTP 200 in 3 ms\"}");
-        agent.send("{\"type\":\"health\",\"virtualServer\":\"http\",\"realServer\":\"rs2\",\"healthy\":true,\"reason\":\"HTTP 200 in 4 ms\"}");
-        agent.send("{\"type\":\"health\",\"virtualServer\":\"http\",\"realServer\":\"rs3\",\"healthy\":false,\"reason\":\"connect: connection refused\"}");
-        ack();
+        seedCluster("mail");
+        agentState = Files.createTempDirectory("lvscp-console-agent");
+        startAgent();
+    }
+
+    /** Router lvs1's agent, with the recording driver (it programs no kernel, so it checks and announces nothing). */
+    static void startAgent() {
+        try {
+            AgentConfig config = new AgentConfig(cp.baseUrl(), "web", "lvs1", "recording", agentState.toString(), Map.of(), null, -1,
+                    "127.0.0.1", 0.5, 0.5).withDefaults().withToken(cp.agentToken("web", "lvs1"));
+            agent = AgentRuntime.start(config, ProcessRunner.local(), new RecordingDriver());
+        } catch (Exception e) {
+            throw new IllegalStateException("the agent did not start", e);
+        }
+        caughtUp();
+    }
+
+    static void stopAgent() throws Exception {
+        agent.close();
+        agent = null;
+    }
+
+    /** Until lvs1 has applied the cluster's current revision, as the API reports it. */
+    static void caughtUp() {
+        long want = revision("web");
+        org.awaitility.Awaitility.await("lvs1 applies revision " + want).atMost(WAIT).untilAsserted(() ->
+                Api.given(cp).get("/v1/clusters/web/routers/lvs1").then().body("status.appliedRevision", org.hamcrest.Matchers.equalTo((int) want)));
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (agent != null) agent.close();
         if (cp != null) cp.close();
     }
@@ -129,10 +154,10 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void anOperatorDrainsARealServerAndWatchesTheRouterCatchUp() throws IOException {
+    void anOperatorDrainsARealServerAndWatchesTheRouterCatchUp() throws Exception {
         String token = cp.token("olga", "operator");
-        ack();
-        long before = Fixtures.revision(cp, "web");
+        caughtUp();
+        long before = revision("web");
         logIn(token);
 
         WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("section[data-cluster='web']")));
@@ -147,6 +172,8 @@ class ConsoleBrowserTest {
         WebElement reason = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("dlg-reason")));
         assertEquals(reason, driver.switchTo().activeElement(), "the dialog takes the keyboard focus");
         assertEveryControlLabelled();
+        // The router is away (its agent stopped) while the change is made: the page shows it behind, then catching up.
+        stopAgent();
         reason.sendKeys("kernel upgrade on rs1");
         reason.sendKeys(Keys.ENTER);
 
@@ -155,7 +182,7 @@ class ConsoleBrowserTest {
         // The router has not applied the new revision yet: the page says so, and keeps looking.
         waitText(By.cssSelector("tr[data-router='lvs1'] .applied"), before + " / " + after);
         waitText(By.cssSelector("tr[data-router='lvs1'] .drift"), "1 behind");
-        agent.send("{\"type\":\"ack\",\"revision\":" + after + ",\"applyMillis\":2}");
+        startAgent();
         waitText(By.cssSelector("tr[data-router='lvs1'] .applied"), after + " / " + after);
         waitText(By.cssSelector("tr[data-router='lvs1'] .drift"), "in step");
         Files.copy(shoot("console"), SHOTS.resolve("console.png"), StandardCopyOption.REPLACE_EXISTING);
@@ -182,7 +209,7 @@ class ConsoleBrowserTest {
         weight.sendKeys("5");
         driver.findElement(By.id("dlg-submit")).click();
         waitText(By.cssSelector("#dlg-message .problem"), "real server rs3 does not exist");
-        agent.send("{\"type\":\"ack\",\"revision\":" + Fixtures.revision(cp, "web") + ",\"applyMillis\":2}");
+        caughtUp();
     }
 
     @Test
@@ -216,20 +243,23 @@ class ConsoleBrowserTest {
 
     @Test
     void anExpiredTokenReturnsToTheLoginOnAPageLeftOpen() {
-        String token = Api.given(cp).body("{\"name\": \"brief\", \"role\": \"viewer\", \"expiresAt\": \"" + OffsetDateTime.now().plusSeconds(3) + "\"}")
+        // Long enough to log in and see the clusters on a busy machine (3 s was not, once); the page re-reads every
+        // 10 s when nothing lags, so it notices the expiry within 10 s of it.
+        String token = Api.given(cp).body("{\"name\": \"brief\", \"role\": \"viewer\", \"expiresAt\": \"" + OffsetDateTime.now().plusSeconds(12) + "\"}")
                 .post("/v1/tokens").then().statusCode(201).extract().path("token");
         logIn(token);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("section[data-cluster='web']")));
         expectedErrors.add("status of 401");
         // Nothing is clicked: the page's own re-reading finds the token expired.
-        waitText(By.id("login-message"), "expired");
+        new WebDriverWait(driver, Duration.ofSeconds(40)).withMessage("the login page saying the token expired")
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "expired"));
     }
 
     @Test
     void timeTravelShowsAnOldWeightAndARollbackIsPreviewedFirst() {
         String path = "/v1/clusters/web/virtual-servers/http/real-servers/rs2";
         int oldWeight = Api.given(cp).get(path).then().statusCode(200).extract().path("weight");
-        long old = Fixtures.revision(cp, "web");
+        long old = revision("web");
         Api.given(cp).header("Lvscp-Reason", "more load on rs2").body("{\"weight\": 9}").put(path + "/weight").then().statusCode(200);
         Api.given(cp).post(path + "/drain").then().statusCode(200);
         logIn(RunningControlPlane.ADMIN_TOKEN);
@@ -326,7 +356,22 @@ class ConsoleBrowserTest {
         return to;
     }
 
-    private static void ack() {
-        agent.send("{\"type\":\"ack\",\"revision\":" + Fixtures.revision(cp, "web") + ",\"applyMillis\":2}");
+    /** The seed's cluster {@code name}: NAT, virtual server http on 192.168.26.10:80, rs1 and rs2 (weight 1). */
+    private static void seedCluster(String name) {
+        Api.given(cp).body("{\"name\": \"" + name + "\", \"routingMethod\": \"nat\", \"natRouter\": {\"address\": \"10.11.12.10\", "
+                + "\"netmask\": \"255.255.255.0\", \"device\": \"eth1:1\"}}").post("/v1/clusters").then().statusCode(201);
+        Api.given(cp).body("{\"name\": \"http\", \"address\": \"192.168.26.10\", \"netmask\": \"255.255.255.0\", \"device\": \"eth0:1\", \"port\": 80}")
+                .post("/v1/clusters/{c}/virtual-servers", name).then().statusCode(201);
+        createRealServer(name, "http", "rs1", "10.11.12.1", 1);
+        createRealServer(name, "http", "rs2", "10.11.12.2", 1);
+    }
+
+    private static void createRealServer(String cluster, String vs, String rs, String address, int weight) {
+        Api.given(cp).body("{\"name\": \"" + rs + "\", \"address\": \"" + address + "\", \"weight\": " + weight + "}")
+                .post("/v1/clusters/{c}/virtual-servers/{vs}/real-servers", cluster, vs).then().statusCode(201);
+    }
+
+    private static long revision(String cluster) {
+        return Api.given(cp).get("/v1/clusters/{c}", cluster).then().statusCode(200).extract().jsonPath().getLong("revision");
     }
 }
