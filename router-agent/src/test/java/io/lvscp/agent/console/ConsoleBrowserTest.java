@@ -336,8 +336,32 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("logout")));
     }
 
-    /** Every form control has a label a screen reader announces (a label element or aria-label). */
+    /**
+     * Every form control has a label a screen reader announces (a label element or aria-label), and every piece of
+     * visible text stands out from what is behind it by WCAG 2's contrast ratio: at least 4.5:1, 3:1 for large text
+     * (24 px, or 18.66 px bold). The background is the first opaque one up the tree.
+     */
     private void assertEveryControlLabelled() {
+        Object lowContrast = ((JavascriptExecutor) driver).executeScript("""
+                const lum = c => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(x => x / 255)
+                    .map(x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+                    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+                const opaque = c => { const m = c.match(/[\\d.]+/g); return m && (m.length < 4 || Number(m[3]) > 0.99); };
+                const behind = e => { for (let n = e; n; n = n.parentElement) { const b = getComputedStyle(n).backgroundColor;
+                    if (opaque(b)) return b; } return 'rgb(255, 255, 255)'; };
+                const out = [];
+                for (const e of document.querySelectorAll('body *')) {
+                    if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+                    const r = e.getBoundingClientRect(); const st = getComputedStyle(e);
+                    if (!r.width || !r.height || st.visibility === 'hidden') continue;
+                    const a = lum(st.color), b = lum(behind(e));
+                    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                    const px = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+                    const need = px >= 24 || (bold && px >= 18.66) ? 3 : 4.5;
+                    if (ratio < need) out.push(ratio.toFixed(2) + ' ' + st.color + ' on ' + behind(e) + ': ' + e.textContent.trim().slice(0, 40));
+                }
+                return out;""");
+        assertEquals(List.of(), lowContrast, "text below WCAG's contrast ratio");
         Object unlabelled = ((JavascriptExecutor) driver).executeScript(
                 "return [...document.querySelectorAll('input, select, textarea, button')]"
                         + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
