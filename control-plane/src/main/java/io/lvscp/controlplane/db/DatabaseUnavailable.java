@@ -28,6 +28,9 @@ public final class DatabaseUnavailable {
             if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {
                 return Optional.of("the database cannot be reached");
             }
+            // A reset under a query in flight: the postmaster was killed and its backends went with it (FaultBenchmark
+            // saw these answered 500).
+            if (t instanceof java.net.SocketException) return Optional.of("the connection to the database was lost");
             if (t instanceof java.util.concurrent.TimeoutException || t instanceof io.vertx.core.impl.NoStackTraceTimeoutException) {
                 return Optional.of("the database did not answer in time (no connection free, or no answer to a query)");
             }

@@ -527,7 +527,7 @@ public final class EventStoreBenchmark {
                 + " IO:WALSync and LWLock:WALWrite are the commit's WAL flush; Lock:transactionid is a row lock.)");
     }
 
-    private static void printMachine() throws IOException {
+    static void printMachine() throws IOException {
         System.out.println("== Machine");
         System.out.printf(Locale.ROOT, "nproc (available processors): %d%n", Runtime.getRuntime().availableProcessors());
         System.out.printf("CPU: %s%n", firstField(Path.of("/proc/cpuinfo"), "model name"));
@@ -626,7 +626,7 @@ public final class EventStoreBenchmark {
     }
 
     /** 1, 5 and 15 minute load averages: the benchmark shares the machine with whatever else runs. */
-    private static String loadAverage() throws IOException {
+    static String loadAverage() throws IOException {
         Path p = Path.of("/proc/loadavg");
         if (!Files.isReadable(p)) return "unknown";
         String[] f = Files.readString(p).trim().split("\\s+");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvscp.controlplane.config.ControlPlaneConfig;
 import io.lvscp.controlplane.support.Api;
+import io.lvscp.controlplane.support.CrashablePostgres;
 import io.lvscp.controlplane.support.RunningControlPlane;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -38,9 +39,9 @@ class DatabaseCrashTest {
             seedCluster(cp, "kept");
             Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
             List<Object> before = log(cp);
-            ProcessHandle postmaster = postmaster(data);
+            ProcessHandle postmaster = CrashablePostgres.postmaster(data);
 
-            kill9(postmaster);
+            CrashablePostgres.kill9(postmaster);
             // Until it is back, a write is refused (never a 500); once the control plane has started it again, the
             // write goes through.
             Awaitility.await("the embedded PostgreSQL started again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
@@ -49,7 +50,7 @@ class DatabaseCrashTest {
                         assertTrue(status == 200 || status == 503, "readyz answered " + status);
                         return status == 200;
                     });
-            assertNotEquals(postmaster.pid(), postmaster(data).pid(), "a new postmaster");
+            assertNotEquals(postmaster.pid(), CrashablePostgres.postmaster(data).pid(), "a new postmaster");
             assertEquals(before, log(cp), "everything acknowledged before the crash is there");
             Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(4));
@@ -58,31 +59,24 @@ class DatabaseCrashTest {
 
     @Test
     void aKilledExternalPostmasterGives503AndAllComesBackWhenItIsStartedAgain() throws Exception {
-        Path data = Files.createTempDirectory("lvscp-external-crash");
-        EmbeddedPostgres pg = durable(EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)).start();
-        int pgPort = pg.getPort();
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE lvscp_crash");
-        }
-        String url = "postgresql://postgres:postgres@localhost:" + pgPort + "/lvscp_crash";
-        try (RunningControlPlane cp = RunningControlPlane.on(url)) {
-            seedCluster(cp, "kept");
-            Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-            List<Object> before = log(cp);
+        try (CrashablePostgres pg = CrashablePostgres.start(Files.createTempDirectory("lvscp-external-crash"))) {
+            String url = pg.createDatabase("lvscp_crash");
+            try (RunningControlPlane cp = RunningControlPlane.on(url)) {
+                seedCluster(cp, "kept");
+                Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
+                List<Object> before = log(cp);
 
-            kill9(postmaster(data));
-            Api.given(cp).body("{\"weight\": 3}").put(WEIGHT).then().statusCode(503).header("Retry-After", "5")
-                    .body("type", equalTo(Problems.TYPE_BASE + "database-unavailable"));
-            Api.given(cp).get("/readyz").then().statusCode(503);
+                pg.kill9();
+                Api.given(cp).body("{\"weight\": 3}").put(WEIGHT).then().statusCode(503).header("Retry-After", "5")
+                        .body("type", equalTo(Problems.TYPE_BASE + "database-unavailable"));
+                Api.given(cp).get("/readyz").then().statusCode(503);
 
-            pg.close(); // the library's lock on the directory; the server is dead already
-            pg = startAgain(data, pgPort);
-            Awaitility.await("ready again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> Api.given(cp).get("/readyz").statusCode() == 200);
-            assertEquals(before, log(cp), "crash recovery kept every acknowledged write, and the refused one is not there");
-            Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
-        } finally {
-            pg.close();
+                pg.startAgain();
+                Awaitility.await("ready again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> Api.given(cp).get("/readyz").statusCode() == 200);
+                assertEquals(before, log(cp), "crash recovery kept every acknowledged write, and the refused one is not there");
+                Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
+            }
         }
     }
 
@@ -136,37 +130,6 @@ class DatabaseCrashTest {
         } catch (IOException e) {
             if (!String.valueOf(e.getMessage()).contains("No space left")) throw e;
         }
-    }
-
-    private static EmbeddedPostgres startAgain(Path data, int port) {
-        // Its backends see the postmaster gone and leave within moments; until then the old shared memory is in use
-        // and a start is refused.
-        java.util.concurrent.atomic.AtomicReference<EmbeddedPostgres> started = new java.util.concurrent.atomic.AtomicReference<>();
-        Awaitility.await("PostgreSQL starts again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> {
-                    started.set(durable(EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)).start());
-                    return true;
-                });
-        return started.get();
-    }
-
-    /**
-     * As a production server is set up: the library's defaults (fsync and synchronous_commit off) answer a commit
-     * before its WAL has left shared memory, and a killed postmaster then loses the last writes it acknowledged
-     * (this test saw three of five go). The embedded database of the control plane turns both on for that reason.
-     */
-    private static EmbeddedPostgres.Builder durable(EmbeddedPostgres.Builder b) {
-        return b.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
-    }
-
-    private static ProcessHandle postmaster(Path data) throws IOException {
-        long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
-        return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no postmaster " + pid));
-    }
-
-    private static void kill9(ProcessHandle p) throws Exception {
-        sh("kill", "-9", Long.toString(p.pid()));
-        Awaitility.await("postmaster gone").atMost(Duration.ofSeconds(10)).until(() -> !p.isAlive());
     }
 
     private static void sh(String... argv) throws Exception {

@@ -3,6 +3,9 @@ package io.lvscp.controlplane.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +63,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             if (!Files.isExecutable(Path.of(java))) throw new IllegalStateException("no java at " + java);
             List<String> argv = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), "io.lvscp.controlplane.Main", "--config", config.toString()));
+                    "-cp", classpath(), "io.lvscp.controlplane.Main", "--config", config.toString()));
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             // Only the config file and what the test gives: none of the test JVM's own LVSCP_* settings.
             pb.environment().keySet().removeIf(k -> k.startsWith("LVSCP_"));
@@ -69,6 +72,25 @@ public final class ControlPlaneProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(name + " did not start", e);
         }
+    }
+
+    /**
+     * The classpath this class was loaded from. Under surefire that is the JVM's own; a benchmark run by exec:java
+     * shares Maven's JVM, whose java.class.path is Maven's launcher, and gets the test classpath in a loader of its own.
+     */
+    private static String classpath() {
+        if (ControlPlaneProcess.class.getClassLoader() instanceof URLClassLoader loader) {
+            List<String> entries = new ArrayList<>();
+            for (URL u : loader.getURLs()) {
+                try {
+                    entries.add(Path.of(u.toURI()).toString());
+                } catch (URISyntaxException e) {
+                    throw new IllegalStateException(u.toString(), e);
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
     }
 
     /** Launches and waits until it says it listens (it migrates and loads every projection first). */
