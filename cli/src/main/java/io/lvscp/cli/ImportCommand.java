@@ -81,7 +81,7 @@ public final class ImportCommand implements Callable<Integer> {
                 ? io.lvscp.cli.imports.Values.dotted(Integer.parseInt(a[1])) : a[1]);
         if (io.lvscp.api.model.IpAddresses.parse(a[0]).isEmpty() || mask == null
                 || io.lvscp.api.model.IpAddresses.prefixLength(mask, v6).isEmpty()
-                || !io.lvscp.api.model.KernelInputs.DEVICE.matcher(device).matches() || device.length() > 15) {
+                || !io.lvscp.api.model.Shapes.isDevice(device)) {
             throw new CommandLine.ParameterException(cl, "--nat-router '" + String.join(" ", natRouter)
                     + "' is not ADDRESS/NETMASK DEVICE (e.g. 192.168.1.254/24 eth1:1)");
         }

@@ -25,10 +25,10 @@ public record HealthCheck(
     public static final int DEFAULT_TIMEOUT_SECONDS = 6;
     public static final int DEFAULT_REENTRY_SECONDS = 15;
 
-    /** The program a check of kind program runs: the first word of {@link #program}; null without one. */
+    /** The program a check of kind program runs: the first word of {@link #program} ({@link Shapes#executable}); null without one. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public String executable() {
-        return program == null ? null : program.strip().split("\\s+", 2)[0];
+        return program == null ? null : Shapes.executable(program);
     }
 
     public static HealthCheck defaultTcp() {

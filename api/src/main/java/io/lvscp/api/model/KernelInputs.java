@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Every value of a cluster's state that reaches a router's command lines ({@code ip}, {@code arping}, a check
@@ -17,13 +16,8 @@ import java.util.regex.Pattern;
  * root's commands. These are shapes, not policy: a program check still runs the program the state names.
  */
 public final class KernelInputs {
-    /** IFNAMSIZ is 16 with the NUL; an alias label ("eth0:1") is bound by the same 15 characters. */
-    public static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}(:[A-Za-z0-9_-]{1,14})?");
-    public static final Pattern PROGRAM_PATH = Pattern.compile("/[A-Za-z0-9._+/-]{1,255}");
-    public static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]{0,1023}");
-    public static final Pattern PORTS = Pattern.compile("([1-9]\\d{0,4})(-([1-9]\\d{0,4}))?");
-    public static final int MAX_TEXT = 1024;
-    private static final long MAX_MARK = 4294967295L;
+    /** The longest text that reaches a command line or a wire ({@link Shapes#MAX_TEXT}). */
+    public static final int MAX_TEXT = Shapes.MAX_TEXT;
 
     private KernelInputs() {}
 
@@ -49,6 +43,8 @@ public final class KernelInputs {
         }
         if (s.connectionSync() != null) {
             device(out, "connection sync device", s.connectionSync().device());
+            String d = s.connectionSync().device();
+            if (Shapes.isDevice(d) && !Shapes.isInterface(d)) out.add("connection sync device " + shown(d) + " is an address label, not an interface");
             Integer id = s.connectionSync().syncId();
             if (id == null || id < 0 || id > 255) out.add("connection sync id " + id + " is not 0-255");
         }
@@ -68,11 +64,11 @@ public final class KernelInputs {
             FirewallMark m = e.getValue();
             String what = "firewall mark " + e.getKey();
             if (!e.getKey().equals(m.mark())) out.add(what + " holds mark " + m.mark());
-            range(out, what, e.getKey(), 1, MAX_MARK);
+            range(out, what, e.getKey(), Shapes.MIN_MARK, Shapes.MAX_MARK);
             address(out, what + " address", m.address());
             if (m.ports() == null) continue;
             for (String p : m.ports()) {
-                if (p == null || !PORTS.matcher(p).matches()) out.add(what + " port " + shown(p) + " is not a port or port range");
+                if (Shapes.portsProblem(p).isPresent()) out.add(what + " port " + shown(p) + " is not a port or port range");
             }
         }
         return out;
@@ -91,7 +87,7 @@ public final class KernelInputs {
         netmask(out, what + " netmask", s.netmask(), vip);
         device(out, what + " device", s.device());
         if (s.port() != null) range(out, what + " port", s.port(), 1, 65535);
-        if (s.firewallMark() != null) range(out, what + " firewall mark", s.firewallMark(), 1, MAX_MARK);
+        if (s.firewallMark() != null) range(out, what + " firewall mark", s.firewallMark(), Shapes.MIN_MARK, Shapes.MAX_MARK);
         if (s.persistence() != null && s.persistence().netmask() != null) netmask(out, what + " persistence netmask", s.persistence().netmask(), vip);
         if (s.sorryServer() != null) {
             address(out, what + " sorry server", s.sorryServer().address());
@@ -114,13 +110,13 @@ public final class KernelInputs {
         if (h == null) return;
         text(out, what + " check send", h.send(), true);
         text(out, what + " check expect", h.expect(), true);
-        if (h.path() != null && !HTTP_PATH.matcher(h.path()).matches()) {
+        if (h.path() != null && !Shapes.isHttpPath(h.path())) {
             out.add(what + " check path " + shown(h.path()) + " is not a path of visible ASCII characters");
         }
         if (h.program() != null) {
             text(out, what + " check program", h.program(), false);
             String executable = h.executable();
-            if (!PROGRAM_PATH.matcher(executable).matches()) {
+            if (!Shapes.isProgramPath(executable)) {
                 out.add(what + " check program " + shown(executable) + " is not an absolute path");
             }
         }
@@ -143,7 +139,7 @@ public final class KernelInputs {
     }
 
     private static void device(List<String> out, String what, String value) {
-        if (value == null || value.length() > 15 || !DEVICE.matcher(value).matches()) out.add(what + " " + shown(value) + " is not a device name");
+        if (!Shapes.isDevice(value)) out.add(what + " " + shown(value) + " is not a device name");
     }
 
     private static void range(List<String> out, String what, Number value, long min, long max) {
@@ -157,14 +153,8 @@ public final class KernelInputs {
             out.add(what + " is " + value.length() + " characters long, more than " + MAX_TEXT);
             return;
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean allowed = lineBreaks && (c == '\r' || c == '\n' || c == '\t');
-            if ((c < 0x20 && !allowed) || c == 0x7f) {
-                out.add(what + " holds the control character U+" + String.format("%04X", (int) c) + " at " + i);
-                return;
-            }
-        }
+        int i = Shapes.controlCharacterAt(value, lineBreaks);
+        if (i >= 0) out.add(what + " holds the control character U+" + String.format("%04X", (int) value.charAt(i)) + " at " + i);
     }
 
     /** A value in a message: control characters escaped, bounded, so the nack and the log line stay one line. */

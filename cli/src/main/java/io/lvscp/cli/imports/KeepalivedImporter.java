@@ -7,7 +7,7 @@ import io.lvscp.api.model.HealthCheck;
 import io.lvscp.api.model.HealthCheckKind;
 import io.lvscp.api.model.Heartbeat;
 import io.lvscp.api.model.IpAddresses;
-import io.lvscp.api.model.KernelInputs;
+import io.lvscp.api.model.Shapes;
 import io.lvscp.api.model.Persistence;
 import io.lvscp.api.model.Protocol;
 import io.lvscp.api.model.RealServer;
@@ -355,7 +355,7 @@ public final class KeepalivedImporter {
         List<Member> members = new ArrayList<>();
         for (Statement m : g.block() == null ? List.<Statement>of() : g.block()) {
             if (m.keyword().equals("fwmark")) {
-                Long mark = values.number(m, m.arg(0), 1, 4294967295L, "fwmark");
+                Long mark = values.number(m, m.arg(0), Shapes.MIN_MARK, Shapes.MAX_MARK, "fwmark");
                 if (mark != null) members.add(new Member(null, null, mark, m));
                 continue;
             }
@@ -402,7 +402,7 @@ public final class KeepalivedImporter {
                     + " members is a virtual server of its own with this block's settings");
             members.addAll(g);
         } else if ("fwmark".equals(a0)) {
-            Long mark = values.number(s, s.arg(1), 1, 4294967295L, "fwmark");
+            Long mark = values.number(s, s.arg(1), Shapes.MIN_MARK, Shapes.MAX_MARK, "fwmark");
             if (mark != null) members.add(new Member(null, null, mark, s));
         } else if (a0 != null && s.arg(1) != null) {
             String addr = values.address(s, a0, "virtual_server address");
@@ -653,7 +653,7 @@ public final class KeepalivedImporter {
                         switch (u.keyword()) {
                             case "path" -> {
                                 path = u.arg(0);
-                                if (path == null || !KernelInputs.HTTP_PATH.matcher(path).matches()) {
+                                if (!Shapes.isHttpPath(path)) {
                                     report.error(u, "path '" + path + "' is not a path of visible ASCII characters starting with /");
                                 }
                             }
@@ -671,8 +671,8 @@ public final class KeepalivedImporter {
                 }
                 case "misc_path" -> {
                     program = s.value();
-                    String exe = program.strip().split("\\s+", 2)[0];
-                    if (!KernelInputs.PROGRAM_PATH.matcher(exe).matches()) {
+                    String exe = Shapes.executable(program);
+                    if (!Shapes.isProgramPath(exe)) {
                         report.error(s, "misc_path '" + exe + "' is not an absolute path (lvscp runs it without a shell)");
                     }
                 }

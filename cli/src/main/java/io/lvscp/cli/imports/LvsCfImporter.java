@@ -5,7 +5,7 @@ import io.lvscp.api.model.ConnectionSync;
 import io.lvscp.api.model.HealthCheck;
 import io.lvscp.api.model.HealthCheckKind;
 import io.lvscp.api.model.Heartbeat;
-import io.lvscp.api.model.KernelInputs;
+import io.lvscp.api.model.Shapes;
 import io.lvscp.api.model.NatRouter;
 import io.lvscp.api.model.Persistence;
 import io.lvscp.api.model.Protocol;
@@ -240,7 +240,7 @@ public final class LvsCfImporter {
                 }
                 case "vip_nmask" -> netmask = kv.value;
                 case "port" -> port = values.integer(s, kv.value, 1, 65535, "port");
-                case "fwmark" -> mark = values.number(s, kv.value, 1, 4294967295L, "fwmark");
+                case "fwmark" -> mark = values.number(s, kv.value, Shapes.MIN_MARK, Shapes.MAX_MARK, "fwmark");
                 case "persistent" -> persistent = values.integer(s, kv.value, 1, 31536000, "persistent");
                 case "pmask" -> pmask = kv.value;
                 case "send" -> send = kv.value;
@@ -320,8 +320,8 @@ public final class LvsCfImporter {
                     + "imported with a check every " + interval + " s");
         }
         if (program != null) {
-            String exe = program.strip().split("\\s+", 2)[0];
-            if (!KernelInputs.PROGRAM_PATH.matcher(exe).matches()) {
+            String exe = Shapes.executable(program);
+            if (!Shapes.isProgramPath(exe)) {
                 report.error(v.get("send_program").s, "send_program '" + exe + "' is not an absolute path (lvscp runs it without a shell)");
             }
             if (send != null) report.warning(v.get("send").s, "send is not used with send_program; ignored");

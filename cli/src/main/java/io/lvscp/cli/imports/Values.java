@@ -2,6 +2,7 @@ package io.lvscp.cli.imports;
 
 import io.lvscp.api.model.IpAddresses;
 import io.lvscp.api.model.KernelInputs;
+import io.lvscp.api.model.Shapes;
 
 import java.util.Locale;
 
@@ -39,7 +40,7 @@ public final class Values {
     }
 
     String device(Statement s, String value, String what) {
-        if (value != null && value.length() <= 15 && KernelInputs.DEVICE.matcher(value).matches()) return value;
+        if (Shapes.isDevice(value)) return value;
         report.error(s, what + " '" + value + "' is not a device name");
         return null;
     }

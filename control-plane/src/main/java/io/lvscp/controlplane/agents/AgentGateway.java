@@ -77,7 +77,7 @@ public final class AgentGateway {
         if (reported == null) return null;
         List<StreamMessage.SyncDaemon> daemons = reported.daemons() == null ? List.of() : reported.daemons().stream()
                 .filter(d -> d != null && ("master".equals(d.role()) || "backup".equals(d.role())) && d.device() != null
-                        && io.lvscp.api.model.KernelInputs.DEVICE.matcher(d.device()).matches() && d.device().length() <= 15
+                        && io.lvscp.api.model.Shapes.isDevice(d.device())
                         && d.syncId() >= 0 && d.syncId() <= 255)
                 .limit(MAX_SYNC_DAEMONS).toList();
         return Json.mapper().valueToTree(new StreamMessage.ConnectionSyncStatus(reported.running(), daemons)).toString();

@@ -17,11 +17,6 @@ import java.util.regex.PatternSyntaxException;
  * which resource they clash with.
  */
 final class Rules {
-    private static final Pattern PORTS = Pattern.compile("([1-9]\\d{0,4})(-([1-9]\\d{0,4}))?");
-    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7e]{0,1023}");
-    private static final Pattern PROGRAM_PATH = Pattern.compile("/[A-Za-z0-9._+/-]{1,255}");
-    static final long MAX_MARK = 4294967295L;
-
     private Rules() {}
 
     static void clusterSettings(ClusterSettings s) {
@@ -103,7 +98,7 @@ final class Rules {
         v.netmask("/netmask", s.netmask(), vip, true);
         v.device("/device", s.device(), true);
         if (s.firewallMark() != null) {
-            v.range("/firewallMark", s.firewallMark(), 1, MAX_MARK, true);
+            v.range("/firewallMark", s.firewallMark(), Shapes.MIN_MARK, Shapes.MAX_MARK, true);
             v.absent("/port", s.port(), "a firewall-mark service has no port of its own: the ports are those its mark gathers");
         } else {
             v.port("/port", s.port(), true);
@@ -177,19 +172,19 @@ final class Rules {
         boolean program = h.kind() == HealthCheckKind.program;
         String of = " applies to health checks of kind ";
         if (web) {
-            if (!HTTP_PATH.matcher(h.path()).matches()) v.add(k + "path", "must start with '/' and hold only visible ASCII characters (at most 1024)");
+            if (!Shapes.isHttpPath(h.path())) v.add(k + "path", Shapes.HTTP_PATH_RULE);
             v.range(k + "expectStatus", h.expectStatus(), 100, 599, true);
         } else {
             v.absent(k + "path", h.path(), "path" + of + "http or https only");
             v.absent(k + "expectStatus", h.expectStatus(), "expectStatus" + of + "http or https only");
         }
         if (expect || web) {
-            v.text(k + "expect", h.expect(), 1024, true);
+            v.text(k + "expect", h.expect(), Shapes.MAX_TEXT, true);
         } else {
             v.absent(k + "expect", h.expect(), "expect" + of + "expect, http or https only");
         }
         if (expect) {
-            v.text(k + "send", h.send(), 1024, true);
+            v.text(k + "send", h.send(), Shapes.MAX_TEXT, true);
             if (h.send() == null && h.expect() == null) v.add(k + "expect", "a check of kind expect needs send, expect or both");
         } else {
             v.absent(k + "send", h.send(), "send" + of + "expect only");
@@ -204,11 +199,8 @@ final class Rules {
         }
         if (program) {
             if (v.required(k + "program", h.program())) {
-                v.text(k + "program", h.program(), 1024, false);
-                String executable = h.program().split(" ", 2)[0];
-                if (!PROGRAM_PATH.matcher(executable).matches()) {
-                    v.add(k + "program", "must start with the absolute path of the program (letters, digits, '.', '_', '+', '-', '/'); it runs without a shell, %h stands for the address");
-                }
+                v.text(k + "program", h.program(), Shapes.MAX_TEXT, false);
+                if (!Shapes.isProgram(h.program())) v.add(k + "program", Shapes.PROGRAM_RULE);
             }
         } else {
             v.absent(k + "program", h.program(), "program" + of + "program only");
@@ -338,23 +330,16 @@ final class Rules {
         for (int i = 0; i < ports.size(); i++) {
             String p = ports.get(i);
             String ptr = "/ports/" + i;
-            if (p == null || !PORTS.matcher(p).matches()) {
-                v.add(ptr, "'" + (p == null ? "null" : Violations.printable(p)) + "' is not a port (\"443\") or a port range (\"6000-6010\")");
-                continue;
-            }
-            String[] parts = p.split("-");
-            int from = Integer.parseInt(parts[0]);
-            int to = parts.length > 1 ? Integer.parseInt(parts[1]) : from;
-            if (to > 65535 || from > 65535) v.add(ptr, "ports go up to 65535");
-            else if (from > to) v.add(ptr, "range " + p + " ends before it starts");
-            else out.add(new int[] {from, to});
+            Optional<String> problem = Shapes.portsProblem(p);
+            if (problem.isPresent()) v.add(ptr, problem.get());
+            else out.add(Shapes.portRange(p).orElseThrow());
         }
         return out;
     }
 
     static void firewallMark(ClusterState c, FirewallMark m) {
         Violations v = new Violations();
-        v.range("/mark", m.mark(), 1, MAX_MARK, true);
+        v.range("/mark", m.mark(), Shapes.MIN_MARK, Shapes.MAX_MARK, true);
         v.address("/address", m.address(), true);
         if (m.ports().isEmpty()) v.add("/ports", "a firewall mark gathers at least one port or port range");
         if (m.ports().size() > 1000) v.add("/ports", "at most 1000 port ranges");

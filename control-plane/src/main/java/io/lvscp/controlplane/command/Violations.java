@@ -1,17 +1,14 @@
 package io.lvscp.controlplane.command;
 
 import io.lvscp.api.model.IpAddresses;
+import io.lvscp.api.model.Shapes;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Collects what is wrong with a request body, each under its JSON Pointer, and the checks they share. */
 final class Violations {
-    // IFNAMSIZ is 16 with the NUL; an alias label ("eth0:1") is bound by the same 15 characters.
-    private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}(:[A-Za-z0-9_-]{1,14})?");
-
     private final List<ApiProblem.FieldError> errors = new ArrayList<>();
 
     void add(String pointer, String detail) {
@@ -85,9 +82,7 @@ final class Violations {
             if (isRequired) add(pointer, "is required");
             return;
         }
-        if (!DEVICE.matcher(value).matches() || value.length() > 15) {
-            add(pointer, "'" + printable(value) + "' is not a network device name such as eth0 or eth0:1 (at most 15 characters: letters, digits, '_', '-', '.', one ':' before the label)");
-        }
+        if (!Shapes.isDevice(value)) add(pointer, "'" + printable(value) + "' " + Shapes.DEVICE_RULE);
     }
 
     void range(String pointer, Number value, long min, long max, boolean isRequired) {
@@ -110,24 +105,12 @@ final class Violations {
             add(pointer, "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
             return;
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean lineBreak = c == '\r' || c == '\n' || c == '\t';
-            if ((c < 0x20 && !(allowLineBreaks && lineBreak)) || c == 0x7f) {
-                add(pointer, "contains the control character U+" + String.format("%04X", (int) c) + " at index " + i);
-                return;
-            }
-        }
+        int i = Shapes.controlCharacterAt(value, allowLineBreaks);
+        if (i >= 0) add(pointer, "contains the control character U+" + String.format("%04X", (int) value.charAt(i)) + " at index " + i);
     }
 
     /** Shows a rejected value in a message without letting it carry control characters or run on forever. */
     static String printable(String value) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < value.length() && b.length() < 80; i++) {
-            char c = value.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        if (value.length() > 80) b.append('…');
-        return b.toString();
+        return Shapes.printable(value);
     }
 }

@@ -17,7 +17,7 @@ final class ResourceRoutes {
     private static final String C = "/v1/clusters/:cluster";
     private static final String VS = C + "/virtual-servers/:vs";
     private static final String RS = VS + "/real-servers/:rs";
-    private static final long MAX_MARK = 4294967295L;
+    private static final long MAX_MARK = io.lvscp.api.model.Shapes.MAX_MARK;
 
     private final ClusterProjections projections;
     private final RouterStatusStore status;

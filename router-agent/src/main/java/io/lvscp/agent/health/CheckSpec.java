@@ -38,8 +38,9 @@ public record CheckSpec(HealthCheckKind kind, String address, int port, Protocol
         List<String> program = null;
         if (hc.kind() == HealthCheckKind.program) {
             if (hc.program() == null || hc.program().isBlank()) return Optional.empty();
+            List<String> argv = io.lvscp.api.model.Shapes.argv(hc.program());
             program = new ArrayList<>();
-            for (String arg : hc.program().trim().split("\\s+")) {
+            for (String arg : argv) {
                 program.add(arg.replace("%h", rs.address()).replace("%p", String.valueOf(port)));
             }
             program = List.copyOf(program);

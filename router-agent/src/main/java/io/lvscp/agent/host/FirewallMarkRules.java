@@ -81,8 +81,8 @@ public final class FirewallMarkRules {
     public static List<FirewallMark> canonical(Collection<FirewallMark> marks) {
         Set<FirewallMark> out = new LinkedHashSet<>();
         for (FirewallMark m : marks) {
-            if (m.mark() == null || m.mark() <= 0 || m.mark() > 0xffffffffL) {
-                throw new IllegalArgumentException("firewall mark " + m.mark() + " is not a mark from 1 to 4294967295");
+            if (m.mark() == null || !io.lvscp.api.model.Shapes.isMark(m.mark())) {
+                throw new IllegalArgumentException("firewall mark " + m.mark() + " is not a mark from 1 to " + io.lvscp.api.model.Shapes.MAX_MARK);
             }
             if (!IpAddresses.isIpv4(m.address())) {
                 throw new IllegalArgumentException("firewall mark " + m.mark() + " gathers traffic to " + m.address()
