@@ -2,6 +2,7 @@ package io.lvscp.agent;
 
 import io.lvscp.agent.config.AgentConfig;
 import io.lvscp.agent.dataplane.DataplaneDriver;
+import io.lvscp.agent.dataplane.HealthView;
 import io.lvscp.agent.dataplane.RecordingDriver;
 import io.lvscp.agent.dataplane.ipvs.IpvsDriver;
 import io.lvscp.agent.dataplane.nft.NftablesDriver;
@@ -10,11 +11,15 @@ import io.lvscp.agent.exec.ProcessRunner;
 import io.lvscp.agent.failover.FailoverService;
 import io.lvscp.agent.health.HealthMonitor;
 import io.lvscp.agent.host.FirewallMarkRules;
+import io.lvscp.agent.host.HostAddresses;
 import io.lvscp.agent.host.HostNetwork;
+import io.lvscp.agent.host.MarkRules;
 import io.lvscp.agent.metrics.AgentMetrics;
 import io.lvscp.agent.reconcile.OwnedServices;
 import io.lvscp.agent.reconcile.Reconciler;
 import io.lvscp.agent.state.StateStore;
+import io.lvscp.api.model.ClusterState;
+import io.lvscp.api.stream.StreamMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -22,6 +27,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /** A running agent with its Vert.x, its metrics endpoint and its kernel plumbing, built from a config. */
@@ -62,10 +68,9 @@ public final class AgentRuntime implements AutoCloseable {
         if (!problems.isEmpty()) throw new IllegalArgumentException("invalid agent configuration: " + String.join("; ", problems));
         Path stateDir = Path.of(config.stateDir());
         boolean kernel = !"recording".equals(config.driver());
-        Reconciler reconciler = new Reconciler(driver,
-                kernel ? new FirewallMarkRules(runner) : null,
-                kernel ? new HostNetwork(runner, config::device, stateDir) : null,
-                new OwnedServices(stateDir));
+        MarkRules marks = kernel ? new FirewallMarkRules(runner) : MarkRules.recording();
+        HostAddresses host = kernel ? new HostNetwork(runner, config::device, stateDir) : HostAddresses.recording();
+        Reconciler reconciler = new Reconciler(driver, marks, host, new OwnedServices(stateDir));
         AgentMetrics metrics = new AgentMetrics(config.cluster(), config.router(), driver.name());
         Vertx vertx = Vertx.vertx();
         try {
@@ -82,18 +87,63 @@ public final class AgentRuntime implements AutoCloseable {
                         .put("controlPlane", agent.controlPlane() == null ? null : agent.controlPlane().toString())));
                 server = await(vertx.createHttpServer().requestHandler(r).listen(config.metricsPort(), config.metricsHost()));
             }
-            FailoverService failover = kernel ? FailoverService.forAgent(agent, config, runner, metrics) : null;
+            FailoverService failover = kernel ? FailoverService.forAgent(failoverHost(agent), config, runner, metrics) : null;
             if (failover != null) failover.prepare();
             await(agent.start());
             AgentRuntime runtime = new AgentRuntime(vertx, agent, server);
             runtime.failover = failover;
             if (failover != null) failover.start();
-            if (kernel) runtime.health = HealthMonitor.forAgent(agent, config, runner, metrics);
+            if (kernel) runtime.health = HealthMonitor.forAgent(agent::desired, healthListener(agent), config, runner, metrics);
             return runtime;
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
+    }
+
+    /** The agent as the failover sees it (the failover package's interface, so that it does not depend on this one). */
+    static FailoverService.Host failoverHost(Agent a) {
+        return new FailoverService.Host() {
+            @Override
+            public ClusterState desired() {
+                return a.desired();
+            }
+
+            @Override
+            public CompletionStage<Boolean> holdVips(boolean hold) {
+                return a.holdVips(hold);
+            }
+
+            @Override
+            public void report(StreamMessage m) {
+                a.report(m);
+            }
+
+            @Override
+            public boolean connected() {
+                return a.connected();
+            }
+        };
+    }
+
+    /** Where the health checks' verdicts go: the agent (the health package's interface, as for the failover). */
+    static HealthMonitor.Listener healthListener(Agent a) {
+        return new HealthMonitor.Listener() {
+            @Override
+            public void healthChanged(HealthView view) {
+                a.healthChanged(view);
+            }
+
+            @Override
+            public void report(StreamMessage.HealthChanged change) {
+                a.report(change);
+            }
+
+            @Override
+            public boolean connected() {
+                return a.connected();
+            }
+        };
     }
 
     static CommandRunner runnerFor(AgentConfig config) {

@@ -1,6 +1,5 @@
 package io.lvscp.agent.failover;
 
-import io.lvscp.agent.Agent;
 import io.lvscp.agent.config.AgentConfig;
 import io.lvscp.agent.config.Secret;
 import io.lvscp.agent.exec.CommandRunner;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Router failover, agent side: heartbeats with the peer router directly over UDP (so failover works with the
  * control plane down), the {@link RoleMachine} on them, and its decisions carried out: hold or release the VIPs
- * ({@link Agent#holdVips}), announce them on takeover ({@link Announcer}), report the change to the control plane
+ * (the agent's {@code holdVips}), announce them on takeover ({@link Announcer}), report the change to the control plane
  * (sent when the stream is up, else as soon as it is), and the role gauge.
  *
  * <p>One thread runs everything but the announcements, every {@link #TICK_MILLIS} ms: it re-reads the pair from the
@@ -47,7 +46,10 @@ public final class FailoverService implements AutoCloseable {
     static final long TICK_MILLIS = 50;
     private static final long REJECT_WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    /** What the service needs of the agent (an interface, so tests can stand in for it). */
+    /**
+     * What the service needs of the agent: implemented by the agent's side ({@code io.lvscp.agent}), so that this
+     * package does not depend on it, and by tests.
+     */
     public interface Host {
         ClusterState desired();
 
@@ -58,25 +60,6 @@ public final class FailoverService implements AutoCloseable {
 
         boolean connected();
 
-        static Host of(Agent a) {
-            return new Host() {
-                public ClusterState desired() {
-                    return a.desired();
-                }
-
-                public java.util.concurrent.CompletionStage<Boolean> holdVips(boolean hold) {
-                    return a.holdVips(hold);
-                }
-
-                public void report(StreamMessage m) {
-                    a.report(m);
-                }
-
-                public boolean connected() {
-                    return a.connected();
-                }
-            };
-        }
     }
 
     private final Host host;
@@ -121,10 +104,10 @@ public final class FailoverService implements AutoCloseable {
     }
 
     /**
-     * The failover of a running agent (made before {@link Agent#start()}, so that {@link #prepare()} decides the first
-     * pass's addresses). The heartbeat socket lives in this process's network namespace.
+     * The failover of a running agent, {@code host} (made before the agent starts, so that {@link #prepare()} decides
+     * the first pass's addresses). The heartbeat socket lives in this process's network namespace.
      */
-    public static FailoverService forAgent(Agent agent, AgentConfig config, CommandRunner runner, AgentMetrics metrics) {
+    public static FailoverService forAgent(Host host, AgentConfig config, CommandRunner runner, AgentMetrics metrics) {
         if (config.netns() != null) {
             LOG.warn("heartbeats use the agent process's own network namespace, not {} (netns): run the agent inside it", config.netns());
         }
@@ -136,7 +119,7 @@ public final class FailoverService implements AutoCloseable {
         });
         Secret key = config.heartbeatKey();
         if (key != null && config.failover().heartbeatKey() == null) warnIfOthersCanRead(Path.of(config.failover().heartbeatKeyFile()));
-        return new FailoverService(Host.of(agent), config.cluster(), config.router(), config.preemptEnabled(), addresses::desiredVips,
+        return new FailoverService(host, config.cluster(), config.router(), config.preemptEnabled(), addresses::desiredVips,
                 new Announcer(runner, arp, java.time.Duration.ofSeconds(10), System::nanoTime), a -> metrics.role(a >= 1),
                 key == null ? HeartbeatAuth.none() : HeartbeatAuth.withKey(key), metrics::heartbeatRejected);
     }

@@ -1,6 +1,5 @@
 package io.lvscp.agent.health;
 
-import io.lvscp.agent.Agent;
 import io.lvscp.agent.config.AgentConfig;
 import io.lvscp.agent.dataplane.HealthView;
 import io.lvscp.agent.exec.CommandRunner;
@@ -55,7 +54,7 @@ public final class HealthMonitor implements AutoCloseable {
     /** How long past its own timeout a check may take before it counts as unknown (a worker still starting). */
     private static final long GRACE_MILLIS = 3000;
 
-    /** Where verdicts go: the agent, or a test. */
+    /** Where verdicts go: the agent (its side, {@code io.lvscp.agent}, implements it), or a test. */
     public interface Listener {
         void healthChanged(HealthView view);
 
@@ -117,27 +116,12 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /** The monitor of an agent: network checks in this JVM, or in a {@link CheckWorker} in the agent's namespace. */
-    public static HealthMonitor forAgent(Agent agent, AgentConfig config, CommandRunner runner, AgentMetrics metrics) {
+    public static HealthMonitor forAgent(Supplier<ClusterState> desired, Listener listener, AgentConfig config, CommandRunner runner,
+                                         AgentMetrics metrics) {
         Prober network = config.netns() == null ? LocalProber.network() : WorkerProber.inNetns(config.netns());
         ProgramCheck program = new ProgramCheck(runner);
         Prober programs = new LocalProber(program::run, 8, "lvscp-health-program");
-        Listener l = new Listener() {
-            @Override
-            public void healthChanged(HealthView view) {
-                agent.healthChanged(view);
-            }
-
-            @Override
-            public void report(StreamMessage.HealthChanged change) {
-                agent.report(change);
-            }
-
-            @Override
-            public boolean connected() {
-                return agent.connected();
-            }
-        };
-        HealthMonitor m = new HealthMonitor(agent::desired, l, Prober.routing(network, programs), metrics, 1000);
+        HealthMonitor m = new HealthMonitor(desired, listener, Prober.routing(network, programs), metrics, 1000);
         m.start();
         return m;
     }

@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * data-plane driver look it up; the output chain is of type route so a changed mark re-routes the packet, as mangle
  * OUTPUT does with iptables.
  */
-public final class FirewallMarkRules {
+public final class FirewallMarkRules implements MarkRules {
     private static final String TABLE = "lvscp_marks";
     /** Chain name to how it is hooked, in the order they are written. */
     private static final Map<String, String> CHAINS = new LinkedHashMap<>();
@@ -56,6 +56,15 @@ public final class FirewallMarkRules {
         List<FirewallMark> want = canonical(desired);
         String script = script(snapshot(), want);
         if (!script.isEmpty()) runner.run(List.of("nft", "-f", "-"), script).orThrow();
+    }
+
+    /** Reads the kernel, and rewrites the rules only if they do not mark exactly {@code want} ({@link #canonical}). */
+    @Override
+    public List<String> bringTo(Collection<FirewallMark> want) {
+        List<FirewallMark> marks = canonical(want);
+        if (new HashSet<>(marks).equals(new HashSet<>(read()))) return List.of();
+        apply(marks);
+        return List.of("reset firewall-mark rules");
     }
 
     /** The marks the kernel applies in both hooks, in {@link #canonical} form, by mark then address. */

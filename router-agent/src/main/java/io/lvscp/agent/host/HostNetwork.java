@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * it reads the kernel and changes only what differs. It touches only what it created: addresses it added are
  * remembered in the state directory, and an address someone else configured is left alone (and never removed).
  */
-public final class HostNetwork {
+public final class HostNetwork implements HostAddresses {
     private static final String FORWARDING = "net.ipv4.ip_forward";
 
     /**
@@ -57,6 +57,7 @@ public final class HostNetwork {
     }
 
     /** The VIPs a cluster's state asks this router to hold. */
+    @Override
     public SortedSet<Vip> desiredVips(ClusterState state) {
         SortedSet<Vip> out = new TreeSet<>();
         if (!state.exists()) return out;
@@ -90,6 +91,7 @@ public final class HostNetwork {
      * caller knows it set it and nothing about it changed (a takeover that only moves addresses; the periodic full
      * pass reads it again).
      */
+    @Override
     public List<String> apply(ClusterState state, boolean holdVips, boolean checkForwarding) {
         List<String> changes = new ArrayList<>();
         Owned owned = loadOwned();

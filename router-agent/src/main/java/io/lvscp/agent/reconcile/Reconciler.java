@@ -4,8 +4,8 @@ import io.lvscp.agent.dataplane.DataplaneDriver;
 import io.lvscp.agent.dataplane.DesiredTable;
 import io.lvscp.agent.dataplane.HealthView;
 import io.lvscp.agent.dataplane.ServiceTable;
-import io.lvscp.agent.host.FirewallMarkRules;
-import io.lvscp.agent.host.HostNetwork;
+import io.lvscp.agent.host.HostAddresses;
+import io.lvscp.agent.host.MarkRules;
 import io.lvscp.agent.host.Vip;
 import io.lvscp.api.model.ClusterState;
 import io.lvscp.api.model.ConnectionSync;
@@ -38,8 +38,8 @@ public final class Reconciler {
     }
 
     private final DataplaneDriver driver;
-    private final FirewallMarkRules marks;
-    private final HostNetwork host;
+    private final MarkRules marks;
+    private final HostAddresses host;
     private final OwnedServices owned;
     private final DesiredTable.Cache tables = new DesiredTable.Cache();
     // What the last successful pass left in the kernel; null forces the next pass to read everything.
@@ -53,11 +53,16 @@ public final class Reconciler {
     // Whether this agent started the sync daemons (kept across full passes, which forget what the kernel holds).
     private boolean syncManaged;
 
-    public Reconciler(DataplaneDriver driver, FirewallMarkRules marks, HostNetwork host, OwnedServices owned) {
-        this.driver = driver;
-        this.marks = marks;
-        this.host = host;
+    public Reconciler(DataplaneDriver driver, MarkRules marks, HostAddresses host, OwnedServices owned) {
+        this.driver = Objects.requireNonNull(driver);
+        this.marks = Objects.requireNonNull(marks, "marks (MarkRules.recording() for no kernel)");
+        this.host = Objects.requireNonNull(host, "host (HostAddresses.recording() for no kernel)");
         this.owned = owned;
+    }
+
+    /** A reconciler that programs only {@code driver}: no firewall-mark rules, no host addresses (tests, benchmarks). */
+    public static Reconciler tableOnly(DataplaneDriver driver, OwnedServices owned) {
+        return new Reconciler(driver, MarkRules.recording(), HostAddresses.recording(), owned);
     }
 
     public String driverName() {
@@ -106,14 +111,10 @@ public final class Reconciler {
         if (full) forget();
         try {
             List<String> changes = new ArrayList<>();
-            if (marks != null) {
-                Set<FirewallMark> wantMarks = new HashSet<>(FirewallMarkRules.canonical(desired.exists() ? desired.firewallMarks().values() : List.of()));
-                if (!wantMarks.equals(lastMarks) && !wantMarks.equals(new HashSet<>(marks.read()))) {
-                    marks.apply(wantMarks);
-                    changes.add("reset firewall-mark rules");
-                }
-                lastMarks = wantMarks;
-            }
+            // As the state gives them: the rules compare them in their own form (the kernel's, canonical).
+            Set<FirewallMark> wantMarks = new HashSet<>(desired.exists() ? desired.firewallMarks().values() : List.of());
+            if (!wantMarks.equals(lastMarks)) changes.addAll(marks.bringTo(wantMarks));
+            lastMarks = wantMarks;
             ServiceTable have = lastTable != null ? lastTable : owned.mine(driver.read(), want);
             if (!have.equals(want)) {
                 changes.addAll(Changes.between(have, want));
@@ -144,7 +145,6 @@ public final class Reconciler {
      * over a slow kernel). Both roads meet here under one lock, so the addresses see one writer at a time.
      */
     public List<String> addresses(ClusterState desired, java.util.function.BooleanSupplier holdVips, boolean full) {
-        if (host == null) return List.of();
         synchronized (addressLock) {
             boolean hold = holdVips.getAsBoolean();
             if (full) {

@@ -55,7 +55,7 @@ public final class PropagationBenchmark {
                 String cluster = "c" + (i / 2 % clusters);
                 AgentConfig cfg = new AgentConfig(cp.baseUrl(), cluster, i % 2 == 0 ? "lvs1" : "lvs2", "recording",
                         Files.createTempDirectory("lvscp-bench").toString(), Map.of(), null, -1, "127.0.0.1", 60.0, 5.0).withDefaults().withToken(cp.agentToken(cluster, i % 2 == 0 ? "lvs1" : "lvs2"));
-                Agent a = new Agent(vertx, cfg, new Reconciler(new RecordingDriver(), null, null, new OwnedServices(null)), new StateStore(java.nio.file.Path.of(cfg.stateDir())),
+                Agent a = new Agent(vertx, cfg, Reconciler.tableOnly(new RecordingDriver(), new OwnedServices(null)), new StateStore(java.nio.file.Path.of(cfg.stateDir())),
                         new AgentMetrics(cluster, cfg.router(), "recording"));
                 a.onApplied(rev -> {
                     CountDownLatch l = pending.get(cluster + "@" + rev);

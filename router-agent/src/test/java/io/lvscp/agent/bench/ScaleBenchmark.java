@@ -284,8 +284,8 @@ public final class ScaleBenchmark {
             ClusterState s = states.get(n);
             int reps = changes;
             Stats from = Stats.time(reps, 5, () -> DesiredTable.from(s));
-            Stats fullIpvs = Stats.time(Math.max(3, reps / 4), 2, () -> new Reconciler(new IpvsDriver(new NullRunner()), null, null, new OwnedServices(null)).reconcile(s, true, true));
-            Stats fullNft = Stats.time(Math.max(3, reps / 4), 2, () -> new Reconciler(new NftablesDriver(new NullRunner()), null, null, new OwnedServices(null)).reconcile(s, true, true));
+            Stats fullIpvs = Stats.time(Math.max(3, reps / 4), 2, () -> Reconciler.tableOnly(new IpvsDriver(new NullRunner()), new OwnedServices(null)).reconcile(s, true, true));
+            Stats fullNft = Stats.time(Math.max(3, reps / 4), 2, () -> Reconciler.tableOnly(new NftablesDriver(new NullRunner()), new OwnedServices(null)).reconcile(s, true, true));
             Stats rec = oneChange(new RecordingDriver(), s, reps);
             Stats ipvs = oneChange(new IpvsDriver(new NullRunner()), s, reps);
             Stats nft = oneChange(new NftablesDriver(new NullRunner()), s, reps);
@@ -349,7 +349,7 @@ public final class ScaleBenchmark {
     }
 
     private Stats oneChange(DataplaneDriver driver, ClusterState s, int reps) {
-        Reconciler r = new Reconciler(driver, null, null, new OwnedServices(null));
+        Reconciler r = Reconciler.tableOnly(driver, new OwnedServices(null));
         r.reconcile(s, true, true);
         List<ClusterState> next = changed(s, reps + 5, 11);
         int[] i = {0};
@@ -405,10 +405,10 @@ public final class ScaleBenchmark {
                 try {
                     for (int r = 0; r < rounds; r++) {
                         reset(slow);
-                        Reconciler a = new Reconciler(prodDriver, null, null, new OwnedServices(null));
+                        Reconciler a = Reconciler.tableOnly(prodDriver, new OwnedServices(null));
                         if (!attempt("full apply " + (r + 1), prod, () -> a.reconcile(s, true, true))) {
                             reset(slow);
-                            Reconciler b = new Reconciler(slowDriver, null, null, new OwnedServices(null));
+                            Reconciler b = Reconciler.tableOnly(slowDriver, new OwnedServices(null));
                             attempt("full apply " + (r + 1) + ", 10 min timeout", slow, () -> b.reconcile(s, true, true));
                         }
                     }
@@ -417,10 +417,10 @@ public final class ScaleBenchmark {
                         attempt("read(), 10 min timeout", slow, () -> back[0] = slowDriver.read());
                     }
                     check(back[0], DesiredTable.from(s));
-                    Reconciler periodic = new Reconciler(prodDriver, null, null, new OwnedServices(null));
+                    Reconciler periodic = Reconciler.tableOnly(prodDriver, new OwnedServices(null));
                     Reconciler rec = periodic;
                     if (!attempt("periodic pass (full, no change)", prod, () -> periodic.reconcile(s, true, true))) {
-                        rec = new Reconciler(slowDriver, null, null, new OwnedServices(null));
+                        rec = Reconciler.tableOnly(slowDriver, new OwnedServices(null));
                         Reconciler slowPeriodic = rec;
                         attempt("periodic pass, 10 min timeout", slow, () -> slowPeriodic.reconcile(s, true, true));
                     }
@@ -586,7 +586,7 @@ public final class ScaleBenchmark {
                 Guest guest = Guest.fresh(image, script[0], upload);
                 last = guest;
                 GuestTimedRunner g = guest.g();
-                Reconciler rec = new Reconciler(new IpvsDriver(g), null, null, new OwnedServices(null));
+                Reconciler rec = Reconciler.tableOnly(new IpvsDriver(g), new OwnedServices(null));
                 long wall = wall(() -> rec.reconcile(s, true, true));
                 List<GuestTimedRunner.Call> calls = g.drain();
                 long inGuest = calls.stream().mapToLong(GuestTimedRunner.Call::guestNanos).sum();
@@ -639,7 +639,7 @@ public final class ScaleBenchmark {
                 sn.guestNanos() / 1e6, text.lines().count(), text.length(), parse.median());
 
         // A periodic pass is a full pass of the Reconciler; a fresh one makes it without touching rec's trust.
-        Reconciler periodic = new Reconciler(driver, null, null, new OwnedServices(null));
+        Reconciler periodic = Reconciler.tableOnly(driver, new OwnedServices(null));
         wall = wall(() -> periodic.reconcile(s, true, true));
         calls = g.drain();
         System.out.printf("  periodic pass (full, no change; stats() comes on top): JVM %.1f ms + guest %.1f ms [%s]; console transfer %.1f s%n",
@@ -771,7 +771,7 @@ public final class ScaleBenchmark {
                 // Heartbeats well inside the test control plane's (1 s), so silence never ends the stream.
                 AgentConfig cfg = new AgentConfig(cp.baseUrl(), c, "lvs1", "recording", Files.createTempDirectory("lvscp-bench").toString(),
                         Map.of(), null, -1, "127.0.0.1", 60.0, 0.3).withDefaults().withToken(cp.agentToken(c, "lvs1"));
-                Agent agent = new Agent(vertx, cfg, new Reconciler(new RecordingDriver(), null, null, new OwnedServices(null)),
+                Agent agent = new Agent(vertx, cfg, Reconciler.tableOnly(new RecordingDriver(), new OwnedServices(null)),
                         new StateStore(Path.of(cfg.stateDir())), new AgentMetrics(c, "lvs1", "recording"));
                 long a0 = System.nanoTime();
                 agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -39,7 +39,7 @@ class ConnectionSyncReconcileTest {
                 return "nowhere";
             }
         };
-        Reconciler r = new Reconciler(new NftablesDriver(runner), null, null, new OwnedServices(null));
+        Reconciler r = Reconciler.tableOnly(new NftablesDriver(runner), new OwnedServices(null));
         Reconciler.Outcome o = r.reconcile(cluster(new ConnectionSync("eth1", 3)), true, true);
         assertTrue(o.rejected());
         assertEquals(1, o.unsupported().size());
@@ -50,7 +50,7 @@ class ConnectionSyncReconcileTest {
     @Test
     void theDaemonsFollowTheSettingAndAClusterWithoutItLeavesThemAlone() {
         RecordingDriver driver = new RecordingDriver();
-        Reconciler r = new Reconciler(driver, null, null, new OwnedServices(null));
+        Reconciler r = Reconciler.tableOnly(driver, new OwnedServices(null));
 
         Reconciler.Outcome never = r.reconcile(cluster(null), true, true);
         assertFalse(never.rejected());
