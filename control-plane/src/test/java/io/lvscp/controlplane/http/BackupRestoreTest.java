@@ -36,7 +36,7 @@ class BackupRestoreTest {
                     .put("/v1/clusters/kept/virtual-servers/http/real-servers/rs2/weight").then().statusCode(200);
             Api.given(cp).post("/v1/clusters/kept/virtual-servers/http/real-servers/rs1/drain").then().statusCode(200);
             state = Api.given(cp).get("/v1/clusters/kept").then().statusCode(200).extract().jsonPath().getMap("$");
-            history = log(cp);
+            history = Fixtures.log(cp);
             earlier = Api.given(cp).queryParam("revision", 3).get("/v1/clusters/kept/state").then().statusCode(200).extract().jsonPath().getMap("$");
         }
         Path dump = dir.resolve("lvscp.dump");
@@ -53,17 +53,13 @@ class BackupRestoreTest {
         try (RunningControlPlane restored = RunningControlPlane.on(target)) {
             Api.given(restored).get("/readyz").then().statusCode(200);
             assertEquals(state, Api.given(restored).get("/v1/clusters/kept").then().statusCode(200).extract().jsonPath().getMap("$"));
-            assertEquals(history, log(restored), "the same log, reasons and actors included");
+            assertEquals(history, Fixtures.log(restored), "the same log, reasons and actors included");
             assertEquals(earlier, Api.given(restored).queryParam("revision", 3).get("/v1/clusters/kept/state").then().statusCode(200)
                     .extract().jsonPath().getMap("$"), "the same past");
             Api.given(restored).post("/v1/clusters/kept/virtual-servers/http/real-servers/rs1/enable").then().statusCode(200)
                     .header("ETag", "\"" + ((Integer) state.get("revision") + 1) + "\"");
-            assertEquals(history.size() + 1, log(restored).size(), "and it goes on appending after the restored events");
+            assertEquals(history.size() + 1, Fixtures.log(restored).size(), "and it goes on appending after the restored events");
         }
-    }
-
-    private static List<Object> log(RunningControlPlane cp) {
-        return Api.given(cp).queryParam("limit", 1000).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
     }
 
     private static void run(Path program, String... args) throws Exception {

@@ -38,7 +38,7 @@ class DatabaseCrashTest {
         try (RunningControlPlane cp = RunningControlPlane.on(null, 0, embedded)) {
             seedCluster(cp, "kept");
             Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-            List<Object> before = log(cp);
+            List<Object> before = Fixtures.log(cp);
             ProcessHandle postmaster = CrashablePostgres.postmaster(data);
 
             CrashablePostgres.kill9(postmaster);
@@ -51,7 +51,7 @@ class DatabaseCrashTest {
                         return status == 200;
                     });
             assertNotEquals(postmaster.pid(), CrashablePostgres.postmaster(data).pid(), "a new postmaster");
-            assertEquals(before, log(cp), "everything acknowledged before the crash is there");
+            assertEquals(before, Fixtures.log(cp), "everything acknowledged before the crash is there");
             Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(4));
         }
@@ -64,7 +64,7 @@ class DatabaseCrashTest {
             try (RunningControlPlane cp = RunningControlPlane.on(url)) {
                 seedCluster(cp, "kept");
                 Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-                List<Object> before = log(cp);
+                List<Object> before = Fixtures.log(cp);
 
                 pg.kill9();
                 Api.given(cp).body("{\"weight\": 3}").put(WEIGHT).then().statusCode(503).header("Retry-After", "5")
@@ -74,7 +74,7 @@ class DatabaseCrashTest {
                 pg.startAgain();
                 Awaitility.await("ready again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> Api.given(cp).get("/readyz").statusCode() == 200);
-                assertEquals(before, log(cp), "crash recovery kept every acknowledged write, and the refused one is not there");
+                assertEquals(before, Fixtures.log(cp), "crash recovery kept every acknowledged write, and the refused one is not there");
                 Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             }
         }
@@ -95,7 +95,7 @@ class DatabaseCrashTest {
             try (RunningControlPlane cp = RunningControlPlane.on(url)) {
                 seedCluster(cp, "kept");
                 Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-                List<Object> before = log(cp);
+                List<Object> before = Fixtures.log(cp);
 
                 Path filler = mount.resolve("filler");
                 fill(filler);
@@ -107,14 +107,14 @@ class DatabaseCrashTest {
                     else assertEquals(200, status, "a write on a full disk is acknowledged or refused with 503, nothing else");
                 }
                 assertTrue(refusedAt >= 0, "a write was refused once the disk was full");
-                List<Object> during = log(cp);
+                List<Object> during = Fixtures.log(cp);
                 assertEquals(before.size() + refusedAt, during.size(), "each acknowledged write is in the log, the refused one is not");
 
                 Files.delete(filler);
                 Awaitility.await("writes work again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> Api.given(cp).body("{\"weight\": 7}").put(WEIGHT).statusCode() == 200);
                 Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(7));
-                assertEquals(during, log(cp).subList(0, during.size()), "nothing written before was changed");
+                assertEquals(during, Fixtures.log(cp).subList(0, during.size()), "nothing written before was changed");
             }
         } finally {
             if (pg != null) pg.close();
@@ -136,9 +136,5 @@ class DatabaseCrashTest {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new AssertionError(String.join(" ", argv) + " failed (this test needs root): " + out);
-    }
-
-    private static List<Object> log(RunningControlPlane cp) {
-        return Api.given(cp).queryParam("limit", 1000).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
     }
 }

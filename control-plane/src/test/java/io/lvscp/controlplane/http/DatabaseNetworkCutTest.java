@@ -43,7 +43,7 @@ class DatabaseNetworkCutTest {
         try (RunningControlPlane cp = RunningControlPlane.on("postgresql://postgres:postgres@localhost:" + pgPort + "/lvscp_cut")) {
             seedCluster(cp, "kept");
             Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-            List<Object> before = log(cp);
+            List<Object> before = Fixtures.log(cp);
 
             nft("table inet " + table + " {\n"
                     + "  chain in { type filter hook input priority -10; tcp dport " + pgPort + " drop; tcp sport " + pgPort + " drop; }\n"
@@ -66,7 +66,7 @@ class DatabaseNetworkCutTest {
             }
             Awaitility.await("ready again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                     .until(() -> Api.given(cp).get("/readyz").statusCode() == 200);
-            assertEquals(before, log(cp), "everything acknowledged before the cut is there, the refused write is not");
+            assertEquals(before, Fixtures.log(cp), "everything acknowledged before the cut is there, the refused write is not");
             Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(4));
         } finally {
@@ -86,9 +86,5 @@ class DatabaseNetworkCutTest {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) throw new AssertionError(String.join(" ", argv) + " failed: " + out);
-    }
-
-    private static List<Object> log(RunningControlPlane cp) {
-        return Api.given(cp).queryParam("limit", 1000).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
     }
 }

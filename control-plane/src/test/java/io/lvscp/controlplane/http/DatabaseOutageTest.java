@@ -46,7 +46,7 @@ class DatabaseOutageTest {
                     .post("/v1/clusters/kept/routers").then().statusCode(201);
             agent = FakeAgent.hello(cp, "kept", "lvs1", "recording");
             Api.given(cp).body("{\"weight\": 2}").put(WEIGHT).then().statusCode(200);
-            List<Object> before = log(cp);
+            List<Object> before = Fixtures.log(cp);
 
             pg.close(); // a clean stop (pg_ctl stop -m fast); the data stays
             long beats = agent.received("heartbeat");
@@ -76,10 +76,10 @@ class DatabaseOutageTest {
             pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(pgPort).start();
             Awaitility.await("ready again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> Api.given(cp).get("/readyz").statusCode() == 200);
-            assertEquals(before, log(cp), "everything acknowledged before the outage is there, the refused write is not");
+            assertEquals(before, Fixtures.log(cp), "everything acknowledged before the outage is there, the refused write is not");
             Api.given(cp).body("{\"weight\": 4}").put(WEIGHT).then().statusCode(200);
             Api.given(cp).get("/v1/clusters/kept/virtual-servers/http/real-servers/rs2").then().statusCode(200).body("weight", equalTo(4));
-            assertEquals(before.size() + 1, log(cp).size());
+            assertEquals(before.size() + 1, Fixtures.log(cp).size());
             // The same stream, resumed: the write after the outage reaches the agent as a delta, no reconnect needed.
             long head = Api.given(cp).get("/v1/clusters/kept").then().statusCode(200).extract().jsonPath().getLong("revision");
             FakeAgent same = agent;
@@ -89,9 +89,5 @@ class DatabaseOutageTest {
             if (agent != null) agent.close();
             pg.close();
         }
-    }
-
-    private static List<Object> log(RunningControlPlane cp) {
-        return Api.given(cp).queryParam("limit", 1000).get("/v1/events").then().statusCode(200).extract().jsonPath().getList("items");
     }
 }

@@ -91,8 +91,7 @@ public final class FakeAgent implements AutoCloseable {
 
     /** The revision of the last snapshot the control plane sent. */
     public long snapshotRevision() {
-        return received.stream().filter(m -> "snapshot".equals(m.path("type").asText())).reduce((a, b) -> b).orElseThrow()
-                .path("revision").asLong();
+        return snapshot().path("revision").asLong();
     }
 
     /** How many messages of {@code type} (heartbeat, delta, ...) the control plane has sent so far. */

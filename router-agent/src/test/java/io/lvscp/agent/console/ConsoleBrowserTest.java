@@ -9,6 +9,7 @@ import io.lvscp.agent.config.AgentConfig;
 import io.lvscp.agent.dataplane.RecordingDriver;
 import io.lvscp.agent.exec.ProcessRunner;
 import io.lvscp.controlplane.support.RunningControlPlane;
+import io.lvscp.controlplane.support.Seeds;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,13 +83,13 @@ class ConsoleBrowserTest {
             for (Path p : old.filter(p -> p.getFileName().toString().startsWith("failed-")).toList()) Files.delete(p);
         }
         cp = RunningControlPlane.onNewDatabase();
-        seedCluster("web");
-        createRealServer("web", "http", "rs3", "10.11.12.3", 2);
+        Seeds.seedCluster(cp, "web");
+        Seeds.createRealServer(cp, "web", "http", "rs3", "10.11.12.3", 2);
         Api.given(cp).body("{\"name\": \"lvs1\", \"publicAddress\": \"192.168.26.8\", \"privateAddress\": \"10.11.12.8\", \"rolePreference\": \"primary\"}")
                 .post("/v1/clusters/{c}/routers", "web").then().statusCode(201);
         Api.given(cp).body("{\"name\": \"lvs2\", \"publicAddress\": \"192.168.26.9\", \"privateAddress\": \"10.11.12.9\"}")
                 .post("/v1/clusters/{c}/routers", "web").then().statusCode(201);
-        seedCluster("mail");
+        Seeds.seedCluster(cp, "mail");
         agentState = Files.createTempDirectory("lvscp-console-agent");
         startAgent();
     }
@@ -112,7 +113,7 @@ class ConsoleBrowserTest {
 
     /** Until lvs1 has applied the cluster's current revision, as the API reports it. */
     static void caughtUp() {
-        long want = revision("web");
+        long want = Seeds.revision(cp, "web");
         org.awaitility.Awaitility.await("lvs1 applies revision " + want).atMost(WAIT).untilAsserted(() ->
                 Api.given(cp).get("/v1/clusters/web/routers/lvs1").then().body("status.appliedRevision", org.hamcrest.Matchers.equalTo((int) want)));
     }
@@ -157,7 +158,7 @@ class ConsoleBrowserTest {
     void anOperatorDrainsARealServerAndWatchesTheRouterCatchUp() throws Exception {
         String token = cp.token("olga", "operator");
         caughtUp();
-        long before = revision("web");
+        long before = Seeds.revision(cp, "web");
         logIn(token);
 
         WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("section[data-cluster='web']")));
@@ -259,7 +260,7 @@ class ConsoleBrowserTest {
     void timeTravelShowsAnOldWeightAndARollbackIsPreviewedFirst() {
         String path = "/v1/clusters/web/virtual-servers/http/real-servers/rs2";
         int oldWeight = Api.given(cp).get(path).then().statusCode(200).extract().path("weight");
-        long old = revision("web");
+        long old = Seeds.revision(cp, "web");
         Api.given(cp).header("Lvscp-Reason", "more load on rs2").body("{\"weight\": 9}").put(path + "/weight").then().statusCode(200);
         Api.given(cp).post(path + "/drain").then().statusCode(200);
         logIn(RunningControlPlane.ADMIN_TOKEN);
@@ -378,24 +379,5 @@ class ConsoleBrowserTest {
         Path to = SHOTS.resolve(name + ".png");
         Files.copy(f.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
         return to;
-    }
-
-    /** The seed's cluster {@code name}: NAT, virtual server http on 192.168.26.10:80, rs1 and rs2 (weight 1). */
-    private static void seedCluster(String name) {
-        Api.given(cp).body("{\"name\": \"" + name + "\", \"routingMethod\": \"nat\", \"natRouter\": {\"address\": \"10.11.12.10\", "
-                + "\"netmask\": \"255.255.255.0\", \"device\": \"eth1:1\"}}").post("/v1/clusters").then().statusCode(201);
-        Api.given(cp).body("{\"name\": \"http\", \"address\": \"192.168.26.10\", \"netmask\": \"255.255.255.0\", \"device\": \"eth0:1\", \"port\": 80}")
-                .post("/v1/clusters/{c}/virtual-servers", name).then().statusCode(201);
-        createRealServer(name, "http", "rs1", "10.11.12.1", 1);
-        createRealServer(name, "http", "rs2", "10.11.12.2", 1);
-    }
-
-    private static void createRealServer(String cluster, String vs, String rs, String address, int weight) {
-        Api.given(cp).body("{\"name\": \"" + rs + "\", \"address\": \"" + address + "\", \"weight\": " + weight + "}")
-                .post("/v1/clusters/{c}/virtual-servers/{vs}/real-servers", cluster, vs).then().statusCode(201);
-    }
-
-    private static long revision(String cluster) {
-        return Api.given(cp).get("/v1/clusters/{c}", cluster).then().statusCode(200).extract().jsonPath().getLong("revision");
     }
 }
